@@ -1,0 +1,97 @@
+# WallpaperDB local infrastructure: the human entry point.
+# Every target (except help) goes through `turbo run`, so the same task graph,
+# caching and environment apply whether you type `make`, `npx turbo` or run CI.
+# Run `make help` for the list.
+
+SHELL := bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+MAKEFLAGS += --no-print-directory
+
+TURBO := node_modules/.bin/turbo
+# Quiet, offline Turborepo: no telemetry, no update notice, no version banner.
+export TURBO_TELEMETRY_DISABLED := 1
+export TURBO_NO_UPDATE_NOTIFIER := 1
+export TURBO_PRINT_VERSION_DISABLED := 1
+export DO_NOT_TRACK := 1
+RUN := $(TURBO) run --ui=stream --log-prefix=none --log-order=stream --output-logs=full
+CHECK := $(TURBO) run --ui=stream --log-order=grouped --output-logs=new-only
+
+# Variables users pass on the command line, turned into flags for the tasks.
+SERVICE ?=
+ONLY ?=
+CONFIRM ?=
+PROFILE ?=
+SINCE ?=
+JSON ?=
+json_flag = $(if $(filter 1 yes true,$(JSON)),--json)
+
+DEPS_STAMP := node_modules/.package-lock.json
+DEPS_INPUTS := package-lock.json package.json infra/package.json tools/package.json
+
+.PHONY: help start stop reset logs seed wait status doctor verify test lint typecheck e2e bench fmt
+
+help: ## List the targets with what they do
+	@printf 'WallpaperDB local infrastructure\n\nUsage: make <target> [VAR=value]\n\n'
+	@awk 'BEGIN {FS = ":.*## "} /^[a-z][a-z0-9-]*:.*## / {printf "  \033[36m%-10s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+	@printf '\nVariables: PROFILE=core|observability (start), SERVICE=name SINCE=10m (logs),\n'
+	@printf '           ONLY=postgres,minio,opensearch,nats (seed), CONFIRM=1 (reset), JSON=1 (status, doctor)\n'
+
+start: $(DEPS_STAMP) ## Start the stack (preflight, up, wait healthy, seed) and print URLs
+	@$(RUN) start -- $(if $(PROFILE),--profile $(PROFILE))
+
+stop: $(DEPS_STAMP) ## Stop the stack; all data is kept
+	@$(RUN) stop
+
+reset: $(DEPS_STAMP) ## Delete this stack's volumes after confirmation (CONFIRM=1 to skip the prompt), then start again
+	@$(RUN) reset -- $(if $(filter 1 yes true,$(CONFIRM)),--yes) $(if $(PROFILE),--profile $(PROFILE))
+
+logs: $(DEPS_STAMP) ## Follow the logs of every service, or SERVICE=name [SINCE=10m]
+	@$(RUN) logs -- $(if $(SERVICE),--service $(SERVICE)) $(if $(SINCE),--since $(SINCE))
+
+seed: $(DEPS_STAMP) ## Converge seed data (tables, buckets, indices, streams); ONLY=postgres,nats for a subset
+	@$(RUN) seed -- $(if $(ONLY),--only $(ONLY))
+
+wait: $(DEPS_STAMP) ## Wait until every running service answers its readiness probe
+	@$(RUN) wait
+
+status: $(DEPS_STAMP) ## Show each service's state, health, URL and user (JSON=1 for machines)
+	@$(RUN) status -- $(json_flag)
+
+doctor: $(DEPS_STAMP) ## Check Docker, Compose, ports, memory, disk, vm.max_map_count and .env drift
+	@$(RUN) doctor -- $(json_flag)
+
+verify: $(DEPS_STAMP) ## Prove the running stack end to end (write and read every service, telemetry round trip)
+	@$(RUN) verify
+
+test: $(DEPS_STAMP) ## Run lint, typecheck and every test tier (unit, static, integration, lifecycle)
+	@$(CHECK) lint typecheck test
+
+lint: $(DEPS_STAMP) ## Lint and format-check the TypeScript (Biome)
+	@$(CHECK) lint
+
+typecheck: $(DEPS_STAMP) ## Type-check every package (tsc --noEmit)
+	@$(CHECK) typecheck
+
+e2e: $(DEPS_STAMP) ## End-to-end on a real Docker host (isolated project and ports; skips without an engine)
+	@$(RUN) e2e
+
+bench: $(DEPS_STAMP) ## Print benchmark figures (seed timings, start overhead)
+	@$(RUN) bench
+
+fmt: $(DEPS_STAMP) ## Fix formatting and safe lint findings in place
+	@$(TURBO) run lint:fix --ui=stream --output-logs=errors-only
+
+# npm dependencies install themselves on first use and whenever the lockfile
+# changes. The lock makes two make invocations at once install only once.
+$(DEPS_STAMP): $(DEPS_INPUTS)
+	@node -e 'process.exit(Number(process.versions.node.split(".")[0]) >= 20 ? 0 : 1)' 2>/dev/null || { \
+	  echo "error: Node.js 20 or newer is needed (found: $$(node --version 2>/dev/null || echo none))." >&2; \
+	  echo "  fix: install Node 20+ (https://nodejs.org), or use the dev container or devbox (see README)." >&2; exit 1; }
+	@mkdir -p .turbo
+	@exec 9>.turbo/npm-install.lock; command -v flock >/dev/null && flock 9; \
+	if [ ! -f $@ ] || [ -n "$$(find $(DEPS_INPUTS) -newer $@ 2>/dev/null)" ]; then \
+	  echo "Installing npm dependencies (npm ci)..."; \
+	  npm ci --no-audit --no-fund --loglevel=error; \
+	  touch $@; \
+	fi
