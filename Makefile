@@ -15,7 +15,7 @@ export TURBO_NO_UPDATE_NOTIFIER := 1
 export TURBO_PRINT_VERSION_DISABLED := 1
 export DO_NOT_TRACK := 1
 RUN := $(TURBO) run --ui=stream --log-prefix=none --log-order=stream --output-logs=full
-CHECK := $(TURBO) run --ui=stream --log-order=grouped --output-logs=new-only
+CHECK := $(TURBO) run --ui=stream --log-order=grouped --log-prefix=none --output-logs=new-only
 
 # Variables users pass on the command line, turned into flags for the tasks.
 SERVICE ?=
