@@ -1,0 +1,108 @@
+import type { Command } from "commander";
+import type { Config } from "../config/env.ts";
+import { SEEDED_SERVICES } from "../config/services.ts";
+import { formatUserError, toUserError, UserError } from "../errors.ts";
+import { printJson } from "../output/json.ts";
+import { renderTable } from "../output/table.ts";
+import type { ResourceResult } from "../seed/result.ts";
+import { SEEDERS, type SeedService } from "../services/seeders.ts";
+import { listOf, loadCommandConfig } from "./shared.ts";
+
+interface SeedFlags {
+  only?: string[];
+  json?: boolean;
+}
+
+export interface ServiceSeedOutcome {
+  service: SeedService;
+  resources: ResourceResult[];
+  error?: UserError;
+  elapsedMs: number;
+}
+
+/** Seeds the chosen services in parallel; a failure of one does not stop the others. */
+export async function runSeed(
+  config: Config,
+  services: readonly SeedService[],
+): Promise<ServiceSeedOutcome[]> {
+  return Promise.all(
+    services.map(async (service): Promise<ServiceSeedOutcome> => {
+      const started = performance.now();
+      try {
+        const resources = await SEEDERS[service](config);
+        return { service, resources, elapsedMs: performance.now() - started };
+      } catch (error) {
+        return { service, resources: [], error: toUserError(error), elapsedMs: performance.now() - started };
+      }
+    }),
+  );
+}
+
+export function resultRows(outcomes: readonly ServiceSeedOutcome[]): string[][] {
+  const rows: string[][] = [];
+  for (const o of outcomes) {
+    for (const r of o.resources) {
+      const notes = [r.detail, ...(r.drift ?? []).map((d) => `DRIFT: ${d}`)].filter(Boolean).join("; ");
+      rows.push([r.service, r.kind, r.name, r.outcome, notes]);
+    }
+    if (o.error) rows.push([o.service, "-", "-", "FAILED", o.error.message]);
+  }
+  return rows;
+}
+
+export function registerSeedCommand(program: Command): void {
+  program
+    .command("seed")
+    .description("Converge the services to infra/init/<service>/ (creates what is missing; never drops data)")
+    .option(
+      "--only <services>",
+      `comma-separated subset of ${SEEDED_SERVICES.join(", ")}`,
+      listOf(SEEDED_SERVICES, "seedable service"),
+    )
+    .option("--json", "print the per-resource result as JSON on stdout")
+    .addHelpText(
+      "after",
+      "\nEach resource is reported as created, updated or unchanged; differences the seeder must not fix are\n" +
+        "reported as DRIFT. Examples:\n  make seed\n  make seed ONLY=postgres,nats\n  tsx src/cli.ts seed --only minio --json",
+    )
+    .action(async (flags: SeedFlags) => {
+      const config = loadCommandConfig();
+      const services = (flags.only ?? SEEDED_SERVICES) as SeedService[];
+      const outcomes = await runSeed(config, services);
+      const failed = outcomes.filter((o) => o.error);
+      if (flags.json) {
+        printJson({
+          outcome: failed.length === 0 ? "success" : "error",
+          resources: outcomes.flatMap((o) => o.resources),
+          errors: failed.map((o) => ({
+            service: o.service,
+            message: o.error?.message,
+            where: o.error?.where,
+            fix: o.error?.fix,
+          })),
+        });
+      } else {
+        const rows = resultRows(outcomes);
+        if (rows.length > 0)
+          process.stderr.write(`${renderTable(["service", "kind", "resource", "result", "notes"], rows)}\n`);
+      }
+      if (failed.length === 1 && failed[0]?.error) throw failed[0].error;
+      if (failed.length > 1) {
+        for (const o of failed.slice(1)) if (o.error) process.stderr.write(`${formatUserError(o.error)}\n`);
+        throw failed[0]?.error ?? new UserError("seed failed", { fix: "rerun with DEBUG=1" });
+      }
+      const counts = outcomes
+        .flatMap((o) => o.resources)
+        .reduce<Record<string, number>>((acc, r) => {
+          acc[r.outcome] = (acc[r.outcome] ?? 0) + 1;
+          return acc;
+        }, {});
+      process.stderr.write(
+        `seeded ${services.join(", ")}: ${
+          Object.entries(counts)
+            .map(([k, v]) => `${v} ${k}`)
+            .join(", ") || "nothing declared"
+        }\n`,
+      );
+    });
+}

@@ -1,0 +1,23 @@
+/** What a seed run did to one resource. */
+export type Outcome = "created" | "updated" | "unchanged";
+
+export interface ResourceResult {
+  service: string;
+  /** e.g. "migration", "bucket", "index-template", "stream". */
+  kind: string;
+  name: string;
+  outcome: Outcome;
+  /** Short human detail (what was updated). */
+  detail?: string;
+  /** Differences the seeder found but must not fix (reported, never forced). */
+  drift?: string[];
+}
+
+export class SeedFileError extends Error {
+  readonly file: string;
+  constructor(file: string, reason: string) {
+    super(`${file}: ${reason}`);
+    this.name = "SeedFileError";
+    this.file = file;
+  }
+}

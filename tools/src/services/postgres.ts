@@ -1,0 +1,172 @@
+import { readdir, readFile } from "node:fs/promises";
+import { join, relative } from "node:path";
+import pg from "pg";
+import { type Config, repoRoot } from "../config/env.ts";
+import { type ServiceContext, serviceError, UserError } from "../errors.ts";
+import { type AppliedMigration, orderMigrations, planMigrations } from "../seed/migrations.ts";
+import type { ResourceResult } from "../seed/result.ts";
+import { PROBE_ATTEMPT_TIMEOUT_MS, type ReadinessProbe } from "./probe.ts";
+
+/** Ledger of applied migrations (name, checksum, applied_at). */
+export const LEDGER_TABLE = "public.wallpaperdb_schema_migrations";
+/** Arbitrary constant key of the session advisory lock that serialises concurrent seeders. */
+export const MIGRATION_LOCK_KEY = 4_281_913_517;
+
+export function postgresContext(config: Config, action?: string): ServiceContext {
+  return {
+    service: "postgres",
+    endpoint: config.postgres.url,
+    endpointVariables: "DATABASE_URL (or POSTGRES_PORT)",
+    credentialVariables: "POSTGRES_USER / POSTGRES_PASSWORD (or the user:password in DATABASE_URL)",
+    action,
+  };
+}
+
+export function createPostgresClient(config: Config): pg.Client {
+  return new pg.Client({
+    connectionString: config.postgres.url,
+    connectionTimeoutMillis: PROBE_ATTEMPT_TIMEOUT_MS,
+    application_name: "wallpaperdb-infra",
+  });
+}
+
+async function withClient<T>(
+  config: Config,
+  action: string,
+  work: (client: pg.Client) => Promise<T>,
+): Promise<T> {
+  const client = createPostgresClient(config);
+  // A connection dropped mid-seed emits 'error' on the client; the pending query rejects with it too.
+  client.on("error", () => {});
+  try {
+    await client.connect();
+  } catch (error) {
+    await client.end().catch(() => {});
+    throw serviceError(postgresContext(config, action), error);
+  }
+  try {
+    return await work(client);
+  } catch (error) {
+    if (error instanceof UserError) throw error;
+    throw serviceError(postgresContext(config, action), error);
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+
+export const postgresProbe: ReadinessProbe = {
+  service: "postgres",
+  checks: "SELECT 1",
+  check: (config) =>
+    withClient(config, "probing readiness", async (client) => {
+      const result = await client.query<{ version: string }>(
+        "SELECT current_setting('server_version') AS version",
+      );
+      return `PostgreSQL ${result.rows[0]?.version ?? "?"}`;
+    }),
+};
+
+export const migrationsDir = (initDir: string) => join(initDir, "postgres", "migrations");
+
+async function readMigrationFiles(dir: string) {
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch (error) {
+    throw new UserError(`cannot read the migrations folder: ${(error as Error).message}`, {
+      where: dir,
+      fix: "create infra/init/postgres/migrations/ with NNNN_name.sql files, or set WALLPAPERDB_INIT_DIR",
+    });
+  }
+  const files = await Promise.all(
+    names.sort().map(async (name) => ({ name, sql: await readFile(join(dir, name), "utf8") })),
+  );
+  return orderMigrations(files, relative(repoRoot, dir) || dir);
+}
+
+async function readLedger(client: pg.Client): Promise<AppliedMigration[] | undefined> {
+  const exists = await client.query<{ t: string | null }>("SELECT to_regclass($1) AS t", [LEDGER_TABLE]);
+  if (exists.rows[0]?.t === null) return undefined;
+  const rows = await client.query<AppliedMigration>(
+    `SELECT name, checksum FROM ${LEDGER_TABLE} ORDER BY name`,
+  );
+  return rows.rows;
+}
+
+/**
+ * Applies pending migrations, one transaction each, under a session advisory lock, and records them
+ * in the ledger. The no-op path reads the ledger without the lock; the lock is taken (and the plan
+ * recomputed) only when something is pending, so two seeders at once apply each migration once.
+ */
+export async function seedPostgres(config: Config, initDir: string): Promise<ResourceResult[]> {
+  const dir = migrationsDir(initDir);
+  const files = await readMigrationFiles(dir);
+  const display = relative(repoRoot, dir) || dir;
+  return withClient(config, "applying migrations", async (client) => {
+    const results = (plan: ReturnType<typeof planMigrations>, applied: Set<string>): ResourceResult[] => [
+      ...files.map(
+        (file): ResourceResult => ({
+          service: "postgres",
+          kind: "migration",
+          name: file.name,
+          outcome: applied.has(file.name) ? "created" : "unchanged",
+          ...(applied.has(file.name) ? { detail: "applied" } : {}),
+        }),
+      ),
+      ...plan.missingFiles.map(
+        (name): ResourceResult => ({
+          service: "postgres",
+          kind: "migration",
+          name,
+          outcome: "unchanged",
+          drift: [`applied, but its file is no longer in ${display}`],
+        }),
+      ),
+    ];
+
+    const quick = await readLedger(client);
+    if (quick !== undefined) {
+      const plan = planMigrations(files, quick, display);
+      if (plan.pending.length === 0) return results(plan, new Set());
+    }
+
+    await client.query("SELECT pg_advisory_lock($1)", [MIGRATION_LOCK_KEY]);
+    try {
+      await client.query(
+        `CREATE TABLE IF NOT EXISTS ${LEDGER_TABLE} (
+           name text PRIMARY KEY,
+           checksum text NOT NULL,
+           applied_at timestamptz NOT NULL DEFAULT now()
+         )`,
+      );
+      const plan = planMigrations(files, (await readLedger(client)) ?? [], display);
+      const applied = new Set<string>();
+      for (const migration of plan.pending) {
+        await client.query("BEGIN");
+        try {
+          await client.query(migration.sql);
+          await client.query(`INSERT INTO ${LEDGER_TABLE} (name, checksum) VALUES ($1, $2)`, [
+            migration.name,
+            migration.checksum,
+          ]);
+          await client.query("COMMIT");
+        } catch (error) {
+          await client.query("ROLLBACK").catch(() => {});
+          const e = error as { message?: string; code?: string; position?: string };
+          if (typeof e.code === "string" && /^(42|22|23|2B|0A)/.test(e.code)) {
+            throw new UserError(`migration ${migration.name} failed and was rolled back: ${e.message}`, {
+              where: `${display}/${migration.name}${e.position ? ` (character ${e.position})` : ""}`,
+              fix: "fix the SQL of this migration (it was not recorded, so it runs again on the next `make seed`)",
+              cause: error,
+            });
+          }
+          throw error;
+        }
+        applied.add(migration.name);
+      }
+      return results(plan, applied);
+    } finally {
+      await client.query("SELECT pg_advisory_unlock($1)", [MIGRATION_LOCK_KEY]).catch(() => {});
+    }
+  });
+}

@@ -1,0 +1,13 @@
+import type { Config } from "../config/env.ts";
+import type { ResourceResult } from "../seed/result.ts";
+import { seedPostgres } from "./postgres.ts";
+
+export type SeedService = "postgres" | "minio" | "opensearch" | "nats";
+
+/** One seeder per seeded service, each converging to config.initDir/<service>/. */
+export const SEEDERS: Readonly<Record<SeedService, (config: Config) => Promise<ResourceResult[]>>> = {
+  postgres: (c) => seedPostgres(c, c.initDir),
+  minio: async () => [],
+  opensearch: async () => [],
+  nats: async () => [],
+};

@@ -1,0 +1,71 @@
+import type { Config } from "../config/env.ts";
+import { classifyError, maskText } from "../errors.ts";
+import type { ReadinessProbe } from "./probe.ts";
+
+export type WaitState = "waiting" | "ready" | "failed";
+
+export interface WaitOutcome {
+  service: string;
+  state: WaitState;
+  /** The ready detail, or the last reason it was not ready. */
+  detail: string;
+  elapsedMs: number;
+  attempts: number;
+}
+
+export interface WaitOptions {
+  deadlineMs: number;
+  intervalMs?: number;
+  onUpdate?: (service: string, state: WaitState, detail: string) => void;
+  now?: () => number;
+}
+
+/** Short reason for a failed attempt, masked. */
+export function reasonOf(error: unknown): string {
+  const e = error as { message?: string; code?: string };
+  const text = e?.message || e?.code || String(error);
+  return maskText(text.split("\n")[0] ?? text).slice(0, 160);
+}
+
+/**
+ * Polls every probe in parallel until it is ready or the overall deadline passes. Each service
+ * re-polls on its own, so only what is not ready yet is asked again. Wrong credentials are terminal:
+ * they will not fix themselves by waiting.
+ */
+export async function waitForServices(
+  probes: readonly ReadinessProbe[],
+  config: Config,
+  options: WaitOptions,
+): Promise<WaitOutcome[]> {
+  const now = options.now ?? Date.now;
+  const start = now();
+  const deadline = start + options.deadlineMs;
+  const interval = options.intervalMs ?? 1000;
+
+  const one = async (probe: ReadinessProbe): Promise<WaitOutcome> => {
+    let attempts = 0;
+    let detail = "not probed yet";
+    for (;;) {
+      attempts++;
+      try {
+        const ready = await probe.check(config);
+        options.onUpdate?.(probe.service, "ready", ready);
+        return { service: probe.service, state: "ready", detail: ready, elapsedMs: now() - start, attempts };
+      } catch (error) {
+        detail = reasonOf(error);
+        if (classifyError(error) === "auth") {
+          options.onUpdate?.(probe.service, "failed", `credentials rejected: ${detail}`);
+          return { service: probe.service, state: "failed", detail, elapsedMs: now() - start, attempts };
+        }
+        options.onUpdate?.(probe.service, "waiting", detail);
+      }
+      const remaining = deadline - now();
+      if (remaining <= 0) {
+        return { service: probe.service, state: "waiting", detail, elapsedMs: now() - start, attempts };
+      }
+      await new Promise((resolve) => setTimeout(resolve, Math.min(interval, remaining)));
+    }
+  };
+
+  return Promise.all(probes.map(one));
+}
