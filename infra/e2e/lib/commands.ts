@@ -1,0 +1,74 @@
+// Runs the commands of the e2e run and remembers the ones still running, so an interrupt can stop them
+// before the teardown. Children get their own process group: a signal to the harness reaches them only
+// through abortAll(), in order, instead of racing the teardown.
+import { spawn } from "node:child_process";
+
+export interface CommandResult {
+  exitCode: number | null;
+  output: string;
+  timedOut: boolean;
+  spawnError?: string;
+}
+
+export interface RunOptions {
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+  timeoutMs: number;
+  /** Copy the command's output to ours while it runs. */
+  echo?: boolean;
+}
+
+const running = new Set<number>();
+
+function killGroup(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    // the group is already gone
+  }
+}
+
+export function runCommand(
+  command: string,
+  args: readonly string[],
+  options: RunOptions,
+): Promise<CommandResult> {
+  return new Promise((resolve) => {
+    let output = "";
+    let timedOut = false;
+    const child = spawn(command, args, {
+      cwd: options.cwd,
+      env: options.env,
+      stdio: ["ignore", "pipe", "pipe"],
+      detached: true,
+    });
+    const pid = child.pid;
+    if (pid !== undefined) running.add(pid);
+    const onData = (stream: NodeJS.WriteStream) => (chunk: Buffer) => {
+      output += chunk.toString("utf8");
+      if (options.echo) stream.write(chunk);
+    };
+    child.stdout?.on("data", onData(process.stdout));
+    child.stderr?.on("data", onData(process.stderr));
+    const timer = setTimeout(() => {
+      timedOut = true;
+      if (pid !== undefined) killGroup(pid, "SIGTERM");
+      setTimeout(() => pid !== undefined && killGroup(pid, "SIGKILL"), 5000).unref();
+    }, options.timeoutMs);
+    child.on("error", (error) => {
+      clearTimeout(timer);
+      if (pid !== undefined) running.delete(pid);
+      resolve({ exitCode: null, output, timedOut, spawnError: error.message });
+    });
+    child.on("close", (code) => {
+      clearTimeout(timer);
+      if (pid !== undefined) running.delete(pid);
+      resolve({ exitCode: code, output, timedOut });
+    });
+  });
+}
+
+/** Stops every command still running (their whole process groups). */
+export function abortAll(): void {
+  for (const pid of running) killGroup(pid, "SIGTERM");
+}

@@ -1,0 +1,132 @@
+// The e2e run's identity: an isolated Compose project name, host ports of its own and the env file
+// that carries them. Pure functions: every decision that keeps the suite away from a developer's
+// running stack lives here and is unit-tested.
+
+/** Prefix of every project the suite creates; teardown and log collection act on exactly one of them. */
+export const E2E_PROJECT_PREFIX = "wallpaperdb-e2e-";
+/** The stack's own project name (the Compose file's top-level `name:` and the .env.example default). */
+export const DEFAULT_PROJECT_NAME = "wallpaperdb";
+
+// Compose's rule for project names: lowercase letters, digits, dashes and underscores, starting with a
+// letter or digit.
+const PROJECT_NAME = /^[a-z0-9][a-z0-9_-]*$/;
+
+/** Endpoint variables the tools honour before deriving URLs from ports: all of them are pinned to the e2e stack. */
+export const ENDPOINT_VARIABLES = [
+  "DATABASE_URL",
+  "S3_ENDPOINT",
+  "NATS_URL",
+  "OPENSEARCH_URL",
+  "OTEL_EXPORTER_OTLP_ENDPOINT",
+  "PROMETHEUS_URL",
+  "LOKI_URL",
+  "TEMPO_URL",
+  "GRAFANA_URL",
+] as const;
+
+export function makeProjectName(randomSuffix: string): string {
+  const name = `${E2E_PROJECT_PREFIX}${randomSuffix.toLowerCase().replace(/[^a-z0-9]/g, "")}`;
+  if (name === E2E_PROJECT_PREFIX) throw new Error("the e2e project name needs a non-empty random suffix");
+  return name;
+}
+
+/** The port variables of the contract: every key of .env.example that ends in _PORT. */
+export function portKeys(example: Record<string, string>): string[] {
+  return Object.keys(example)
+    .filter((key) => /^[A-Z][A-Z0-9_]*_PORT$/.test(key))
+    .sort();
+}
+
+/** Ports a developer's stack may hold: the defaults, the developer's .env and the shell's overrides. */
+export function developerPorts(
+  keys: readonly string[],
+  ...sources: Record<string, string | undefined>[]
+): Set<number> {
+  const ports = new Set<number>();
+  for (const source of sources) {
+    for (const key of keys) {
+      const port = Number(source[key]);
+      if (Number.isInteger(port) && port > 0 && port < 65536) ports.add(port);
+    }
+  }
+  return ports;
+}
+
+/** Project names a developer's stack may run under; the e2e project must be none of them. */
+export function developerProjectNames(...candidates: (string | undefined)[]): Set<string> {
+  const names = new Set<string>([DEFAULT_PROJECT_NAME]);
+  for (const candidate of candidates) if (candidate?.trim()) names.add(candidate.trim().toLowerCase());
+  return names;
+}
+
+export interface E2EPlan {
+  projectName: string;
+  ports: Record<string, number>;
+}
+
+/** Every reason the plan could touch a developer's stack; empty means isolated. */
+export function isolationViolations(
+  plan: E2EPlan,
+  developer: { projectNames: ReadonlySet<string>; ports: ReadonlySet<number> },
+): string[] {
+  const violations: string[] = [];
+  if (!PROJECT_NAME.test(plan.projectName)) {
+    violations.push(`project name "${plan.projectName}" is not a valid Compose project name`);
+  }
+  if (!plan.projectName.startsWith(E2E_PROJECT_PREFIX)) {
+    violations.push(`project name "${plan.projectName}" does not start with ${E2E_PROJECT_PREFIX}`);
+  }
+  if (developer.projectNames.has(plan.projectName)) {
+    violations.push(`project name "${plan.projectName}" is the developer's project`);
+  }
+  const seen = new Map<number, string>();
+  for (const [key, port] of Object.entries(plan.ports)) {
+    if (developer.ports.has(port)) violations.push(`${key}=${port} is a port of the developer's stack`);
+    const other = seen.get(port);
+    if (other) violations.push(`${key}=${port} collides with ${other}`);
+    seen.set(port, key);
+  }
+  return violations;
+}
+
+/** Endpoint URLs derived from the e2e ports, so a developer's DATABASE_URL & co never leak into the run. */
+export function endpointVariables(values: Record<string, string>): Record<string, string> {
+  const host = "127.0.0.1";
+  const url = (scheme: string, portKey: string) => `${scheme}://${host}:${values[portKey] ?? ""}`;
+  const user = encodeURIComponent(values.POSTGRES_USER ?? "");
+  const password = encodeURIComponent(values.POSTGRES_PASSWORD ?? "");
+  return {
+    DATABASE_URL: `postgres://${user}:${password}@${host}:${values.POSTGRES_PORT}/${values.POSTGRES_DB ?? ""}`,
+    S3_ENDPOINT: url("http", "MINIO_API_PORT"),
+    NATS_URL: url("nats", "NATS_PORT"),
+    OPENSEARCH_URL: url("http", "OPENSEARCH_PORT"),
+    OTEL_EXPORTER_OTLP_ENDPOINT: url("http", "OTEL_HTTP_PORT"),
+    PROMETHEUS_URL: url("http", "PROMETHEUS_PORT"),
+    LOKI_URL: url("http", "LOKI_PORT"),
+    TEMPO_URL: url("http", "TEMPO_PORT"),
+    GRAFANA_URL: url("http", "GRAFANA_PORT"),
+  };
+}
+
+/**
+ * The complete variable set of the e2e stack: .env.example's defaults, then the plan. The developer's .env
+ * is deliberately not read here: the run must not depend on (or inherit ports from) a local setup.
+ */
+export function e2eVariables(example: Record<string, string>, plan: E2EPlan): Record<string, string> {
+  const values: Record<string, string> = { ...example, COMPOSE_PROJECT_NAME: plan.projectName };
+  values.BIND_ADDRESS = "127.0.0.1";
+  for (const [key, port] of Object.entries(plan.ports)) values[key] = String(port);
+  return { ...values, ...endpointVariables(values) };
+}
+
+/** Renders variables as an env file Compose and dotenv both read (values quoted when needed). */
+export function renderEnvFile(values: Record<string, string>, header: string): string {
+  const lines = header.split("\n").map((line) => `# ${line}`.trimEnd());
+  for (const [key, value] of Object.entries(values)) {
+    // Single quotes keep `$` literal in Compose's env-file syntax; dotenv reads them the same way.
+    const plain = /^[A-Za-z0-9_./:@,+-]*$/.test(value);
+    const quoted = value.includes("'") ? JSON.stringify(value) : `'${value}'`;
+    lines.push(`${key}=${plain ? value : quoted}`);
+  }
+  return `${lines.join("\n")}\n`;
+}

@@ -1,0 +1,268 @@
+// End-to-end suite for a host with Docker (`make e2e`). Brings the real stack up under its own Compose
+// project (wallpaperdb-e2e-<random>) on free, non-default host ports, proves it works (verify, idempotent
+// seed, data kept across stop + start, wiped by a confirmed reset), and always removes that project again:
+// on success, failure, exception, SIGINT and SIGTERM. It never addresses the developer's project.
+//
+// Without an engine, or without pullable images, it prints one line and exits 0 (skipped); with
+// E2E_REQUIRED=1 (the GitHub e2e workflow) that line is a failure instead.
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parse as parseEnv } from "dotenv";
+import { abortAll, type CommandResult, runCommand } from "./lib/commands.ts";
+import { type ComposeTarget, composeArgs, composeFileFacts, teardownArgs } from "./lib/compose.ts";
+import { presenceMismatches, readMarkers, writeMarkers } from "./lib/markers.ts";
+import {
+  developerPorts,
+  developerProjectNames,
+  type E2EPlan,
+  e2eVariables,
+  isolationViolations,
+  makeProjectName,
+  portKeys,
+  renderEnvFile,
+} from "./lib/plan.ts";
+import { E2E_PORT_RANGE, isPortFree, planPorts } from "./lib/ports.ts";
+import { secondSeedProblem, seedCounts } from "./lib/seed-report.ts";
+import { engineSkipReason, isRequired, pullSkipReason, type SkipReason, skipOutcome } from "./lib/skip.ts";
+
+const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
+const composeFile = join(repoRoot, "infra/docker-compose.yml");
+const MINUTE = 60_000;
+/** Set by SIGINT/SIGTERM: the signal handler owns the exit from then on. */
+let interrupted = false;
+
+class StepFailure extends Error {}
+class Skip extends Error {
+  constructor(readonly reason: SkipReason) {
+    super(reason.detail);
+  }
+}
+
+function log(message: string): void {
+  process.stdout.write(`e2e: ${message}\n`);
+}
+
+function readEnvFile(path: string): Record<string, string> {
+  return existsSync(path) ? parseEnv(readFileSync(path, "utf8")) : {};
+}
+
+/** Inherited environment minus anything that could point a child at another Compose project or stack. */
+function childEnvironment(vars: Record<string, string>, envFile: string): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  for (const key of Object.keys(env)) if (key.startsWith("COMPOSE_")) delete env[key];
+  return { ...env, ...vars, WALLPAPERDB_ENV_FILE: envFile, CI: process.env.CI ?? "" };
+}
+
+async function detectCompose(env: NodeJS.ProcessEnv): Promise<string[] | null> {
+  const options = { env, cwd: repoRoot, timeoutMs: 20_000 };
+  if ((await runCommand("docker", ["compose", "version"], options)).exitCode === 0)
+    return ["docker", "compose"];
+  if ((await runCommand("docker-compose", ["version"], options)).exitCode === 0) return ["docker-compose"];
+  return null;
+}
+
+async function main(): Promise<number> {
+  const started = Date.now();
+
+  // 1. Is there an engine at all? One line and out when not.
+  const info = await runCommand("docker", ["info", "--format", "{{.ServerVersion}}"], {
+    env: process.env,
+    cwd: repoRoot,
+    timeoutMs: 20_000,
+  });
+  const noEngine = engineSkipReason({
+    exitCode: info.timedOut ? null : info.exitCode,
+    output: info.output,
+    ...(info.spawnError ? { spawnError: info.spawnError } : {}),
+  });
+  if (noEngine) throw new Skip(noEngine);
+  const compose = await detectCompose(process.env);
+  if (!compose)
+    throw new Skip({ code: "no-compose", detail: "neither docker compose nor docker-compose answers" });
+
+  // 2. The isolated plan: project name and ports that are nobody else's.
+  const example = readEnvFile(join(repoRoot, ".env.example"));
+  const developerEnv = readEnvFile(join(repoRoot, ".env"));
+  const keys = portKeys(example);
+  const facts = composeFileFacts(readFileSync(composeFile, "utf8"));
+  if (facts.containerNames.length > 0) {
+    throw new StepFailure(
+      `fixed container_name defeats project isolation: ${facts.containerNames.join(", ")}`,
+    );
+  }
+  const reservedPorts = developerPorts(keys, example, developerEnv, process.env);
+  const span = E2E_PORT_RANGE.max - E2E_PORT_RANGE.min + 1;
+  const ports = await planPorts(
+    keys,
+    {
+      range: E2E_PORT_RANGE,
+      start: E2E_PORT_RANGE.min + (randomBytes(2).readUInt16BE() % span),
+      reserved: reservedPorts,
+    },
+    (port) => isPortFree(port),
+  );
+  const plan: E2EPlan = { projectName: makeProjectName(randomBytes(4).toString("hex")), ports };
+  const violations = isolationViolations(plan, {
+    projectNames: developerProjectNames(developerEnv.COMPOSE_PROJECT_NAME, process.env.COMPOSE_PROJECT_NAME),
+    ports: reservedPorts,
+  });
+  if (violations.length > 0) throw new StepFailure(`refusing to run, not isolated: ${violations.join("; ")}`);
+
+  const workDir = mkdtempSync(join(tmpdir(), "wallpaperdb-e2e-"));
+  const envFile = join(workDir, "e2e.env");
+  const vars = e2eVariables(example, plan);
+  writeFileSync(
+    envFile,
+    renderEnvFile(vars, `WallpaperDB e2e run ${plan.projectName}: generated, deleted after the run.`),
+    { mode: 0o600 },
+  );
+  const env = childEnvironment(vars, envFile);
+  const target: ComposeTarget = {
+    command: compose,
+    projectName: plan.projectName,
+    composeFile,
+    envFile,
+    profiles: facts.profiles,
+  };
+  const [composeBin = "docker"] = compose;
+
+  // 3. From here on the project may exist: teardown is guaranteed, once, whatever happens.
+  let teardownPromise: Promise<void> | undefined;
+  let projectMayExist = false;
+  const teardown = () => {
+    teardownPromise ??= (async () => {
+      abortAll();
+      if (projectMayExist) {
+        log(`tearing down project ${plan.projectName} (down -v: its containers, network and volumes only)`);
+      }
+      const down = await runCommand(composeBin, teardownArgs(target), {
+        env,
+        cwd: repoRoot,
+        timeoutMs: 3 * MINUTE,
+      });
+      if (down.exitCode !== 0) {
+        log(
+          `teardown failed; remove it by hand: ${[...compose, "-p", plan.projectName, "down", "-v"].join(" ")}`,
+        );
+        process.stderr.write(down.output);
+      }
+      rmSync(workDir, { recursive: true, force: true });
+    })();
+    return teardownPromise;
+  };
+  const onSignal = (signal: NodeJS.Signals) => {
+    interrupted = true;
+    log(`${signal} received: stopping the running step`);
+    void teardown().finally(() => process.exit(signal === "SIGINT" ? 130 : 143));
+  };
+  process.once("SIGINT", onSignal);
+  process.once("SIGTERM", onSignal);
+
+  const run = (command: string, args: string[], timeoutMs: number, echo = true) =>
+    runCommand(command, args, { env, cwd: repoRoot, timeoutMs, echo });
+  const expectOk = (what: string, result: CommandResult) => {
+    if (result.exitCode !== 0) {
+      const why = result.timedOut ? "timed out" : `exited ${result.exitCode ?? result.spawnError}`;
+      throw new StepFailure(`${what} ${why}`);
+    }
+    return result;
+  };
+  const tools = (...args: string[]) => ["--import", "tsx", join(repoRoot, "tools/src/cli.ts"), ...args];
+  const script = (name: string, ...args: string[]) => [join(repoRoot, "infra/scripts", name), ...args];
+  const step = async (name: string, body: () => Promise<void>) => {
+    const t0 = Date.now();
+    log(`▶ ${name}`);
+    await body();
+    log(`✓ ${name} (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+  };
+
+  try {
+    // Pulling creates nothing in the project; a pull failure is a skip (no registry) and prints one line.
+    log("pulling images (the first run can take minutes)");
+    const pull = await run(composeBin, composeArgs(target, "pull", "--quiet"), 20 * MINUTE, false);
+    if (interrupted) return 1;
+    if (pull.exitCode !== 0) throw new Skip(pullSkipReason(pull.output));
+    projectMayExist = true;
+    log(
+      `project ${plan.projectName}, ports ${Object.entries(ports)
+        .map(([k, p]) => `${k}=${p}`)
+        .join(" ")}`,
+    );
+    await step("start (start-infra.sh)", async () => {
+      expectOk("start-infra.sh", await run("bash", script("start-infra.sh"), 15 * MINUTE));
+    });
+    await step("verify", async () => {
+      expectOk("verify", await run(process.execPath, tools("verify"), 5 * MINUTE));
+    });
+    await step("second seed changes nothing", async () => {
+      const seed = expectOk("seed", await run(process.execPath, tools("seed", "--json"), 3 * MINUTE, false));
+      const problem = secondSeedProblem(seedCounts(seed.output));
+      if (problem) throw new StepFailure(`${problem}\n${seed.output}`);
+    });
+    const marker = `${plan.projectName}-${Date.now()}`;
+    await step("write a row, an object, a document and a stream message", () => writeMarkers(vars, marker));
+    await step("stop (stop-infra.sh)", async () => {
+      expectOk("stop-infra.sh", await run("bash", script("stop-infra.sh"), 3 * MINUTE));
+    });
+    await step("start again", async () => {
+      expectOk("start-infra.sh", await run("bash", script("start-infra.sh"), 15 * MINUTE));
+    });
+    await step("the data survived stop + start", async () => {
+      const missing = presenceMismatches(await readMarkers(vars, marker), true);
+      if (missing.length > 0) throw new StepFailure(missing.join("; "));
+    });
+    await step("reset --yes (reset-infra.sh)", async () => {
+      expectOk("reset-infra.sh --yes", await run("bash", script("reset-infra.sh", "--yes"), 15 * MINUTE));
+    });
+    await step("the reset wiped the data", async () => {
+      const left = presenceMismatches(await readMarkers(vars, marker), false);
+      if (left.length > 0) throw new StepFailure(left.join("; "));
+    });
+    log(`PASSED in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+    return 0;
+  } catch (error) {
+    if (!(error instanceof Skip) && !interrupted) await collectLogs(target, env, facts.services);
+    throw error;
+  } finally {
+    await teardown();
+  }
+}
+
+/** Every service's logs (and `ps`) into E2E_LOGS_DIR before the teardown deletes them. */
+async function collectLogs(target: ComposeTarget, env: NodeJS.ProcessEnv, services: string[]): Promise<void> {
+  const dir = resolve(process.env.E2E_LOGS_DIR ?? join(repoRoot, "infra/.e2e/logs", target.projectName));
+  mkdirSync(dir, { recursive: true });
+  const [bin = "docker"] = target.command;
+  const options = { env, cwd: repoRoot, timeoutMs: MINUTE };
+  const ps = await runCommand(bin, composeArgs(target, "ps", "--all"), options);
+  writeFileSync(join(dir, "ps.txt"), ps.output);
+  for (const service of services) {
+    const logs = await runCommand(
+      bin,
+      composeArgs(target, "logs", "--no-color", "--timestamps", service),
+      options,
+    );
+    writeFileSync(join(dir, `${service}.log`), logs.output);
+  }
+  log(`service logs written to ${dir}`);
+}
+
+main()
+  .then((code) => {
+    if (!interrupted) process.exit(code);
+  })
+  .catch((error: unknown) => {
+    if (interrupted) return; // the signal handler exits once the teardown is done
+    if (error instanceof Skip) {
+      const outcome = skipOutcome(error.reason, isRequired(process.env));
+      process.stdout.write(`${outcome.line}\n`);
+      process.exit(outcome.exitCode);
+    }
+    const message = error instanceof Error ? error.message : String(error);
+    process.stderr.write(`e2e: FAILED: ${message}\n`);
+    if (process.env.DEBUG === "1" && error instanceof Error) process.stderr.write(`${error.stack}\n`);
+    process.exit(1);
+  });
