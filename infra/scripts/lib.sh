@@ -1,0 +1,204 @@
+# shellcheck shell=bash disable=SC2034
+# Shared helpers for the lifecycle scripts (start-infra.sh, stop-infra.sh, reset-infra.sh, logs.sh).
+# Sourced, never run. The scripts stay thin: they only orchestrate Compose and call the tools CLI
+# (tools/src/cli.ts), which owns every check and every talk with the services.
+#
+# Inputs (environment; a variable set in the shell beats the one in .env):
+#   COMPOSE_PROJECT_NAME   Compose project (default wallpaperdb); namespaces containers, networks and volumes.
+#   COMPOSE_PROFILES       profiles when no --profile flag is given (default: core,observability = everything).
+#   STACK_START_TIMEOUT    seconds `start` waits for every service to become healthy (default 180).
+#   HOST_WORKSPACE_FOLDER  the repository path as the Docker ENGINE's host sees it (set in the dev container,
+#                          Docker-outside-of-Docker): relative bind mounts must resolve on that host.
+#   WALLPAPERDB_ENV_FILE   the env file (default <repo>/.env); tests point it at a temporary file.
+#   CONFIRM=1              reset without a prompt (same as --yes).
+#   DEBUG=1                trace every command.
+# Exit codes: 0 ok, 1 failure, 2 usage or refused (no confirmation).
+
+set -euo pipefail
+[[ "${DEBUG:-}" == 1 ]] && set -x
+
+SCRIPTS_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+INFRA_DIR="$(dirname "$SCRIPTS_DIR")"
+REPO_ROOT="$(dirname "$INFRA_DIR")"
+COMPOSE_FILE_PATH="$INFRA_DIR/docker-compose.yml"
+ENV_FILE="${WALLPAPERDB_ENV_FILE:-$REPO_ROOT/.env}"
+ENV_EXAMPLE="$REPO_ROOT/.env.example"
+ALL_PROFILES=(core observability)
+# Exit code of `doctor --preflight` meaning "every selected service already runs healthy".
+EXIT_ALREADY_RUNNING=3
+
+die() { # message [fix...] -> stderr, exit 1
+  printf '✗ %s\n' "$1" >&2
+  shift
+  local line
+  for line in "$@"; do printf '  %s\n' "$line" >&2; done
+  exit 1
+}
+say() { printf '%s\n' "$*" >&2; }
+
+# Value of a variable: the process environment first, then the env file, then the default.
+env_value() {
+  local name="$1" fallback="${2:-}" line=""
+  if [[ -n "${!name:-}" ]]; then
+    printf '%s' "${!name}"
+    return
+  fi
+  if [[ -f "$ENV_FILE" ]]; then
+    line="$(grep -E "^[[:space:]]*(export[[:space:]]+)?${name}=" "$ENV_FILE" | tail -n 1 || true)"
+  fi
+  if [[ -n "$line" ]]; then
+    line="${line#*=}"
+    line="${line%%[[:space:]]#*}"
+    line="${line%\"}" && line="${line#\"}"
+    line="${line%\'}" && line="${line#\'}"
+    printf '%s' "$line"
+  else
+    printf '%s' "$fallback"
+  fi
+}
+
+project_name() { env_value COMPOSE_PROJECT_NAME wallpaperdb; }
+
+# Bind mounts in the Compose file are relative to the project directory. Under Docker-outside-of-Docker the
+# engine resolves them on ITS host, so the project directory must be the host's path of infra/.
+project_directory() {
+  if [[ -n "${HOST_WORKSPACE_FOLDER:-}" ]]; then
+    printf '%s/infra' "${HOST_WORKSPACE_FOLDER%/}"
+  else
+    printf '%s' "$INFRA_DIR"
+  fi
+}
+
+ENGINE_HELP=(
+  "fix: start Docker Desktop (macOS, Windows) or the Docker Engine (Linux: sudo systemctl start docker),"
+  "     or work in the dev container (.devcontainer/) or devbox (devbox shell), and check with: docker info"
+)
+
+require_docker_cli() {
+  command -v docker >/dev/null 2>&1 || die "The docker CLI is not installed or not on PATH." "${ENGINE_HELP[@]}"
+}
+
+# Runs a command with a deadline, also where coreutils `timeout` is missing (stock macOS).
+run_with_timeout() {
+  local seconds="$1"
+  shift
+  if command -v timeout >/dev/null 2>&1; then
+    timeout --kill-after=1 "$seconds" "$@"
+    return
+  fi
+  "$@" &
+  local pid=$!
+  (sleep "$seconds" && kill "$pid" 2>/dev/null) &
+  local watchdog=$!
+  local rc=0
+  wait "$pid" || rc=$?
+  kill "$watchdog" 2>/dev/null || true
+  wait "$watchdog" 2>/dev/null || true
+  return "$rc"
+}
+
+# Fails within a few seconds when no engine answers: a hung or absent engine must not stall a command.
+require_engine() {
+  require_docker_cli
+  local output rc=0
+  output="$(run_with_timeout 3 docker info --format '{{.ServerVersion}}' 2>&1)" || rc=$?
+  if [[ $rc -ne 0 || -z "$output" ]]; then
+    local reason="${output##*$'\n'}"
+    [[ $rc -eq 124 || $rc -eq 137 || -z "$reason" ]] && reason="no answer within 3 s"
+    die "Cannot reach a Docker engine (docker info: $reason)." "${ENGINE_HELP[@]}"
+  fi
+}
+
+# The `docker compose` plugin, or the standalone `docker-compose` v2 where the plugin is missing.
+COMPOSE_CMD=()
+detect_compose() {
+  if docker compose version >/dev/null 2>&1; then
+    COMPOSE_CMD=(docker compose)
+  elif command -v docker-compose >/dev/null 2>&1; then
+    COMPOSE_CMD=(docker-compose)
+  else
+    die "Docker Compose v2 is not installed (neither 'docker compose' nor 'docker-compose')." \
+      "fix: install the Compose plugin (https://docs.docker.com/compose/install/) or use the dev container."
+  fi
+  # The tools reuse the detection instead of probing again.
+  export WPDB_COMPOSE="${COMPOSE_CMD[*]}"
+}
+
+compose() {
+  [[ ${#COMPOSE_CMD[@]} -gt 0 ]] || detect_compose
+  [[ -f "$COMPOSE_FILE_PATH" ]] || die "The Compose file is missing: $COMPOSE_FILE_PATH" "fix: restore it (git checkout -- infra/docker-compose.yml)."
+  local env_args=()
+  [[ -f "$ENV_FILE" ]] && env_args=(--env-file "$ENV_FILE")
+  "${COMPOSE_CMD[@]}" -p "$(project_name)" -f "$COMPOSE_FILE_PATH" "${env_args[@]}" \
+    --project-directory "$(project_directory)" "$@"
+}
+
+# --profile flags from the chosen profiles (default: every profile, so the default start starts everything).
+PROFILES=()
+add_profiles() { # comma or space separated list
+  local item
+  for item in ${1//,/ }; do
+    case "$item" in
+      core | observability) [[ " ${PROFILES[*]-} " == *" $item "* ]] || PROFILES+=("$item") ;;
+      *) printf '✗ Unknown profile "%s".\n  fix: use PROFILE=core or PROFILE=observability (or leave it out to start everything).\n' "$item" >&2
+        exit 2 ;;
+    esac
+  done
+}
+# Resolves the profiles once: flags, else COMPOSE_PROFILES, else all; fills PROFILE_ARGS for compose and tools.
+PROFILE_ARGS=()
+resolve_profiles() {
+  [[ ${#PROFILES[@]} -gt 0 ]] || add_profiles "$(env_value COMPOSE_PROFILES "${ALL_PROFILES[*]}")"
+  local p
+  PROFILE_ARGS=()
+  for p in "${PROFILES[@]}"; do PROFILE_ARGS+=(--profile "$p"); done
+}
+# stop, reset and logs act on every service of the project, whatever profile started it.
+ALL_PROFILE_ARGS=(--profile core --profile observability)
+
+# The tools CLI, without the extra process the tsx launcher spawns.
+tools() {
+  (cd "$REPO_ROOT/tools" && WALLPAPERDB_ENV_FILE="$ENV_FILE" node --import tsx src/cli.ts "$@")
+}
+
+ensure_env_file() {
+  [[ -f "$ENV_FILE" ]] && return
+  [[ -f "$ENV_EXAMPLE" ]] || die "Neither $ENV_FILE nor $ENV_EXAMPLE exists." "fix: restore .env.example (git checkout -- .env.example)."
+  cp "$ENV_EXAMPLE" "$ENV_FILE.tmp.$$"
+  mv -f "$ENV_FILE.tmp.$$" "$ENV_FILE"
+  say "Created $(basename "$ENV_FILE") from .env.example: edit it to change ports or passwords."
+}
+
+# One lifecycle command at a time per Compose project: a second `start` waits for the first, then finds the
+# stack running. flock where it exists (Linux); elsewhere an atomic mkdir lock with stale-owner recovery.
+LOCK_WAIT_SECONDS="${LOCK_WAIT_SECONDS:-600}"
+acquire_lock() {
+  [[ "${WPDB_LIFECYCLE_LOCK_HELD:-}" == 1 ]] && return
+  local dir="$REPO_ROOT/.turbo"
+  mkdir -p "$dir"
+  local file
+  file="$dir/lifecycle-$(project_name).lock"
+  if command -v flock >/dev/null 2>&1; then
+    exec 9>"$file"
+    if ! flock -n 9; then
+      say "Another start/stop/reset of project $(project_name) is running; waiting for it (up to ${LOCK_WAIT_SECONDS}s)..."
+      flock -w "$LOCK_WAIT_SECONDS" 9 || die "Timed out waiting for the lock $file." "fix: wait for the other command, or delete $file if none runs."
+    fi
+  else
+    local waited=0 owner
+    until mkdir "$file.d" 2>/dev/null; do
+      owner="$(cat "$file.d/pid" 2>/dev/null || true)"
+      if [[ -n "$owner" ]] && ! kill -0 "$owner" 2>/dev/null; then
+        rm -rf "$file.d"
+        continue
+      fi
+      [[ $waited -eq 0 ]] && say "Another start/stop/reset of project $(project_name) is running; waiting for it..."
+      ((waited += 1))
+      ((waited > LOCK_WAIT_SECONDS)) && die "Timed out waiting for the lock $file.d." "fix: delete $file.d if no other command runs."
+      sleep 1
+    done
+    echo $$ >"$file.d/pid"
+    trap 'rm -rf "'"$file.d"'"' EXIT
+  fi
+  export WPDB_LIFECYCLE_LOCK_HELD=1
+}

@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# make reset: deletes THIS project's containers and named volumes (all its data), then starts again.
+# Asks first on a terminal (read from /dev/tty: turbo may not pass stdin through). Without a terminal it refuses
+# unless --yes or CONFIRM=1 is given, and then nothing that deletes reaches docker.
+# Usage: reset-infra.sh [--yes] [--profile core|observability]... [--no-wait] [--no-seed]
+# shellcheck source=lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+confirmed=0
+case "${CONFIRM:-}" in 1 | yes | true) confirmed=1 ;; esac
+start_args=()
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --yes | -y) confirmed=1 ;;
+    --profile) start_args+=("$1" "${2:?--profile needs a value}"); shift ;;
+    -h | --help) sed -n '2,5p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) start_args+=("$1") ;;
+  esac
+  shift
+done
+
+require_engine
+acquire_lock
+project="$(project_name)"
+
+if [[ $confirmed -ne 1 ]]; then
+  # A terminal exists only if /dev/tty can really be opened (CI, turbo without a TTY and setsid cannot).
+  if ! { : </dev/tty; } 2>/dev/null; then
+    die "make reset deletes every volume of project $project (all its data) and needs a confirmation; there is no terminal to ask." \
+      "fix: run it in a terminal, or confirm explicitly: make reset CONFIRM=1 (or reset-infra.sh --yes)."
+  fi
+  volumes="$(docker volume ls --filter "label=com.docker.compose.project=$project" --format '{{.Name}}' 2>/dev/null || true)"
+  {
+    printf 'make reset deletes the containers and volumes of Compose project "%s":\n' "$project"
+    # shellcheck disable=SC2086 # one volume name per word; names never contain spaces
+    if [[ -n "$volumes" ]]; then printf '  %s\n' $volumes; else printf '  (no volumes yet)\n'; fi
+    printf 'All data in them is lost. Type "yes" to continue: '
+  } >/dev/tty
+  answer=""
+  read -r answer </dev/tty || true
+  if [[ "$answer" != yes && "$answer" != y ]]; then
+    say "Reset cancelled; nothing was deleted."
+    exit 2
+  fi
+fi
+
+compose "${ALL_PROFILE_ARGS[@]}" down --volumes --remove-orphans
+say "✓ Deleted the containers and volumes of project $project. Starting again..."
+exec "$SCRIPTS_DIR/start-infra.sh" "${start_args[@]}"

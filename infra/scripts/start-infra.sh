@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# make start: preflight, compose up --wait, the tools' wait and seed, then the status table with URLs.
+# Usage: start-infra.sh [--profile core|observability]... [--no-wait] [--no-seed]
+#   --no-wait / START_NO_WAIT=1   skip the tools' readiness probes after `compose up --wait` (tests, benchmark)
+#   --no-seed / START_NO_SEED=1   skip seeding (tests, benchmark; run `make seed` later)
+# Already running and healthy: prints the status and exits 0 without touching a container.
+# shellcheck source=lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+no_wait="${START_NO_WAIT:-}"
+no_seed="${START_NO_SEED:-}"
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --profile) add_profiles "${2:?--profile needs a value: core or observability}"; shift ;;
+    --profile=*) add_profiles "${1#*=}" ;;
+    --no-wait) no_wait=1 ;;
+    --no-seed) no_seed=1 ;;
+    --yes) ;; # accepted so `reset --yes` can pass its flags through
+    -h | --help) sed -n '2,6p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) printf '✗ Unknown option "%s".\n  fix: start-infra.sh [--profile core|observability] [--no-wait] [--no-seed]\n' "$1" >&2; exit 2 ;;
+  esac
+  shift
+done
+
+require_engine
+ensure_env_file
+acquire_lock
+resolve_profiles
+detect_compose
+
+# Blocking checks (ports, versions, .env values, bind paths); exit 3 means the stack already runs healthy.
+preflight=0
+tools doctor --preflight "${PROFILE_ARGS[@]}" || preflight=$?
+if [[ $preflight -eq $EXIT_ALREADY_RUNNING ]]; then
+  say "The stack already runs and is healthy; nothing to start (run 'make seed' to re-apply seeds)."
+  tools status "${PROFILE_ARGS[@]}"
+  exit 0
+fi
+[[ $preflight -eq 0 ]] || exit "$preflight"
+
+timeout_seconds="$(env_value STACK_START_TIMEOUT 180)"
+say "Starting ${PROFILES[*]} (project $(project_name), waiting up to ${timeout_seconds}s for health)..."
+if ! compose "${PROFILE_ARGS[@]}" up --detach --wait --wait-timeout "$timeout_seconds"; then
+  # Names every service that is not healthy and prints its last 30 log lines.
+  tools status --diagnose "${PROFILE_ARGS[@]}" || true
+  die "The stack did not become healthy within ${timeout_seconds}s." \
+    "fix: read the log lines above; raise STACK_START_TIMEOUT in .env on a slow machine; 'make doctor' checks the host."
+fi
+
+[[ "$no_wait" == 1 ]] || tools wait "${PROFILE_ARGS[@]}"
+[[ "$no_seed" == 1 ]] || tools seed
+tools status "${PROFILE_ARGS[@]}"
