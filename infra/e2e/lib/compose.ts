@@ -50,3 +50,11 @@ export function composeArgs(target: ComposeTarget, ...subcommand: string[]): str
 export function teardownArgs(target: ComposeTarget): string[] {
   return composeArgs(target, "down", "-v", "--remove-orphans", "--timeout", "10");
 }
+
+/** Every service's image as written in the Compose file (not yet interpolated), in service order. */
+export function composeImages(yamlText: string): { service: string; image: string }[] {
+  const doc = (parse(yamlText) ?? {}) as { services?: Record<string, { image?: unknown } | null> };
+  return Object.entries(doc.services ?? {})
+    .filter(([, service]) => typeof service?.image === "string")
+    .map(([service, definition]) => ({ service, image: String(definition?.image) }));
+}
