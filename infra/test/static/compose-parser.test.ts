@@ -97,6 +97,19 @@ describe("docker-compose config accepts infra/docker-compose.yml", () => {
     assert.deepEqual(narrowed.stdout.trim().split("\n").sort(), servicesOf("core"));
   });
 
+  it("is named wallpaperdb, and COMPOSE_PROJECT_NAME renames it (two checkouts side by side)", (t) => {
+    if (!ready(t)) return;
+    const nameOf = (envFile: string) => {
+      const result = compose([...profileFlags(["core"]), "config", "--format", "json"], envFile);
+      assert.equal(result.status, 0, result.stderr);
+      return (JSON.parse(result.stdout) as { name: string }).name;
+    };
+    assert.equal(nameOf(NO_ENV), "wallpaperdb");
+    const renamed = join(workDir, "env-renamed");
+    writeFileSync(renamed, "COMPOSE_PROJECT_NAME=wallpaperdb-feature-x\n");
+    assert.equal(nameOf(renamed), "wallpaperdb-feature-x");
+  });
+
   it("publishes host ports only on 127.0.0.1 by default", (t) => {
     if (!ready(t)) return;
     const result = compose(
