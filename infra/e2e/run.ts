@@ -19,6 +19,7 @@ import {
   developerProjectNames,
   type E2EPlan,
   e2eVariables,
+  isolatedEnvironment,
   isolationViolations,
   makeProjectName,
   portKeys,
@@ -47,13 +48,6 @@ function log(message: string): void {
 
 function readEnvFile(path: string): Record<string, string> {
   return existsSync(path) ? parseEnv(readFileSync(path, "utf8")) : {};
-}
-
-/** Inherited environment minus anything that could point a child at another Compose project or stack. */
-function childEnvironment(vars: Record<string, string>, envFile: string): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env };
-  for (const key of Object.keys(env)) if (key.startsWith("COMPOSE_")) delete env[key];
-  return { ...env, ...vars, WALLPAPERDB_ENV_FILE: envFile, CI: process.env.CI ?? "" };
 }
 
 async function detectCompose(env: NodeJS.ProcessEnv): Promise<string[] | null> {
@@ -119,7 +113,10 @@ async function main(): Promise<number> {
     renderEnvFile(vars, `WallpaperDB e2e run ${plan.projectName}: generated, deleted after the run.`),
     { mode: 0o600 },
   );
-  const env = childEnvironment(vars, envFile);
+  const env = isolatedEnvironment(process.env, Object.keys(example), {
+    ...vars,
+    WALLPAPERDB_ENV_FILE: envFile,
+  });
   const target: ComposeTarget = {
     command: compose,
     projectName: plan.projectName,

@@ -11,18 +11,10 @@ export const DEFAULT_PROJECT_NAME = "wallpaperdb";
 // letter or digit.
 const PROJECT_NAME = /^[a-z0-9][a-z0-9_-]*$/;
 
-/** Endpoint variables the tools honour before deriving URLs from ports: all of them are pinned to the e2e stack. */
-export const ENDPOINT_VARIABLES = [
-  "DATABASE_URL",
-  "S3_ENDPOINT",
-  "NATS_URL",
-  "OPENSEARCH_URL",
-  "OTEL_EXPORTER_OTLP_ENDPOINT",
-  "PROMETHEUS_URL",
-  "LOKI_URL",
-  "TEMPO_URL",
-  "GRAFANA_URL",
-] as const;
+// Variable families of the stack and the tools. Inherited values of these never reach a command of the run:
+// a developer's exported DATABASE_URL or COMPOSE_PROJECT_NAME would otherwise point it at their own stack.
+const STACK_VARIABLE =
+  /^(COMPOSE_|DOCKER_COMPOSE_|POSTGRES_|DATABASE_|PG[A-Z]+$|MINIO_|S3_|OPENSEARCH_|NATS_|OTEL_|PROMETHEUS_|LOKI_|TEMPO_|GRAFANA_|STACK_|WALLPAPERDB_|BIND_ADDRESS$)/;
 
 export function makeProjectName(randomSuffix: string): string {
   const name = `${E2E_PROJECT_PREFIX}${randomSuffix.toLowerCase().replace(/[^a-z0-9]/g, "")}`;
@@ -117,6 +109,23 @@ export function e2eVariables(example: Record<string, string>, plan: E2EPlan): Re
   values.BIND_ADDRESS = "127.0.0.1";
   for (const [key, port] of Object.entries(plan.ports)) values[key] = String(port);
   return { ...values, ...endpointVariables(values) };
+}
+
+/**
+ * The environment for every command of the run: the inherited one without any stack variable (by family,
+ * and every key .env.example defines), then exactly the e2e variables.
+ */
+export function isolatedEnvironment(
+  inherited: Record<string, string | undefined>,
+  exampleKeys: readonly string[],
+  e2e: Record<string, string>,
+): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [key, value] of Object.entries(inherited)) {
+    if (value === undefined || STACK_VARIABLE.test(key) || exampleKeys.includes(key)) continue;
+    env[key] = value;
+  }
+  return { ...env, ...e2e };
 }
 
 /** Renders variables as an env file Compose and dotenv both read (values quoted when needed). */
