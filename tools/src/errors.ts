@@ -1,5 +1,6 @@
 import { ConfigError } from "./config/env.ts";
 import { MASK, maskSecretsInText, maskUrl } from "./output/mask.ts";
+import { SeedFileError } from "./seed/result.ts";
 
 /** A failure the user can act on: what happened, where, and the next thing to do. */
 export class UserError extends Error {
@@ -71,9 +72,14 @@ export function classifyError(error: unknown): FailureKind {
   const message = typeof e.message === "string" ? e.message : "";
   if (codes.some((c) => AUTH_CODES.has(c)) || status === 401 || status === 403) return "auth";
   if (/authorization violation|authentication failed|password authentication/i.test(message)) return "auth";
-  if (codes.includes("ECONNREFUSED") || codes.includes("ECONNRESET") || codes.includes("CONNECTION_REFUSED"))
+  // Some clients (OpenSearch's ConnectionError) only carry the errno in the message text.
+  if (
+    codes.some((c) => ["ECONNREFUSED", "ECONNRESET", "CONNECTION_REFUSED", "EPIPE"].includes(c)) ||
+    /\b(ECONNREFUSED|ECONNRESET)\b/.test(message)
+  )
     return "unreachable";
-  if (codes.includes("ENOTFOUND") || codes.includes("EAI_AGAIN")) return "unknown-host";
+  if (codes.includes("ENOTFOUND") || codes.includes("EAI_AGAIN") || /\b(ENOTFOUND|EAI_AGAIN)\b/.test(message))
+    return "unknown-host";
   if (
     codes.some((c) =>
       ["ETIMEDOUT", "TIMEOUT", "TimeoutError", "AbortError", "UND_ERR_CONNECT_TIMEOUT"].includes(c),
@@ -82,7 +88,6 @@ export function classifyError(error: unknown): FailureKind {
   )
     return "timeout";
   if (codes.some((c) => /^(ERR_TLS|CERT_|DEPTH_ZERO|SELF_SIGNED|UNABLE_TO_VERIFY)/.test(c))) return "tls";
-  if (codes.includes("ECONNREFUSED")) return "unreachable";
   return "other";
 }
 
@@ -159,6 +164,14 @@ export function toUserError(error: unknown): UserError {
     return new UserError(`invalid configuration: ${lines.join("; ")}`, {
       where: "the root .env file or your shell environment",
       fix: "correct the variable(s) above; .env.example shows a working value for each",
+      exitCode: 2,
+      cause: error,
+    });
+  }
+  if (error instanceof SeedFileError) {
+    return new UserError(`invalid seed file ${error.message}`, {
+      where: error.file,
+      fix: "correct the file (the header of each file under infra/init/ describes its fields), then run `make seed` again",
       exitCode: 2,
       cause: error,
     });

@@ -83,7 +83,8 @@ export function registerSeedCommand(program: Command): void {
         });
       } else {
         const rows = resultRows(outcomes);
-        if (rows.length > 0)
+        // With nothing seeded the error messages below say it all; a table of FAILED rows adds noise.
+        if (outcomes.some((o) => o.resources.length > 0))
           process.stderr.write(`${renderTable(["service", "kind", "resource", "result", "notes"], rows)}\n`);
       }
       if (failed.length === 1 && failed[0]?.error) throw failed[0].error;

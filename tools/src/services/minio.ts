@@ -1,6 +1,21 @@
+import { createHash } from "node:crypto";
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { XMLParser } from "fast-xml-parser";
 import * as Minio from "minio";
 import type { Config } from "../config/env.ts";
 import { type ServiceContext, serviceError } from "../errors.ts";
+import {
+  type BucketSpec,
+  bucketsFileSchema,
+  type CorsRule,
+  decideCors,
+  decidePolicy,
+  decideVersioning,
+  UNSUPPORTED,
+} from "../seed/bucket-spec.ts";
+import { displayPath, interpolate, parseSeedText, validateSeedContent } from "../seed/files.ts";
+import { type ResourceResult, SeedFileError } from "../seed/result.ts";
 import { PROBE_ATTEMPT_TIMEOUT_MS, type ReadinessProbe, withTimeout } from "./probe.ts";
 
 export function minioContext(config: Config, action?: string): ServiceContext {
@@ -43,3 +58,192 @@ export const minioProbe: ReadinessProbe = {
     }
   },
 };
+
+// ---------------------------------------------------------------- seeding ----
+
+/** The bucket calls the seeder makes; the minio-backed one below, a recorded fake in the unit tests. */
+export interface BucketApi {
+  bucketExists(name: string): Promise<boolean>;
+  /** Resolves false when the bucket already existed (a concurrent seeder won the race). */
+  makeBucket(name: string): Promise<boolean>;
+  getPolicy(name: string): Promise<Record<string, unknown> | null | typeof UNSUPPORTED>;
+  setPolicy(name: string, policy: string): Promise<void>;
+  getVersioning(name: string): Promise<"Enabled" | "Suspended" | "" | typeof UNSUPPORTED>;
+  setVersioning(name: string, status: "Enabled" | "Suspended"): Promise<void>;
+  getCors(name: string): Promise<CorsRule[] | null | typeof UNSUPPORTED>;
+  setCors(name: string, rules: readonly CorsRule[]): Promise<void>;
+}
+
+function s3Code(error: unknown): string | undefined {
+  const code = (error as { code?: unknown }).code;
+  return typeof code === "string" ? code : undefined;
+}
+
+const isNotImplemented = (error: unknown) => {
+  const code = s3Code(error);
+  return code === "NotImplemented" || code === "MethodNotAllowed";
+};
+
+const xml = new XMLParser({
+  isArray: (name) =>
+    ["CORSRule", "AllowedOrigin", "AllowedMethod", "AllowedHeader", "ExposeHeader"].includes(name),
+});
+
+/** S3 CORS XML → rules (only the fields we declare). */
+export function parseCorsXml(text: string): CorsRule[] {
+  const doc = xml.parse(text) as { CORSConfiguration?: { CORSRule?: Array<Record<string, unknown>> } };
+  return (doc.CORSConfiguration?.CORSRule ?? []).map((r) => ({
+    allowedOrigins: (r.AllowedOrigin as string[] | undefined) ?? [],
+    allowedMethods: ((r.AllowedMethod as string[] | undefined) ?? []) as CorsRule["allowedMethods"],
+    allowedHeaders: (r.AllowedHeader as string[] | undefined) ?? [],
+    exposeHeaders: (r.ExposeHeader as string[] | undefined) ?? [],
+    ...(r.MaxAgeSeconds !== undefined ? { maxAgeSeconds: Number(r.MaxAgeSeconds) } : {}),
+  }));
+}
+
+const escapeXml = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+
+export function corsXml(rules: readonly CorsRule[]): string {
+  const tag = (name: string, values: readonly string[]) =>
+    values.map((v) => `<${name}>${escapeXml(v)}</${name}>`).join("");
+  const body = rules
+    .map(
+      (r) =>
+        `<CORSRule>${tag("AllowedOrigin", r.allowedOrigins)}${tag("AllowedMethod", r.allowedMethods)}` +
+        `${tag("AllowedHeader", r.allowedHeaders)}${tag("ExposeHeader", r.exposeHeaders)}` +
+        `${r.maxAgeSeconds !== undefined ? `<MaxAgeSeconds>${r.maxAgeSeconds}</MaxAgeSeconds>` : ""}</CORSRule>`,
+    )
+    .join("");
+  return `<CORSConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/">${body}</CORSConfiguration>`;
+}
+
+export function minioBucketApi(client: Minio.Client, region: string): BucketApi {
+  return {
+    bucketExists: (name) => client.bucketExists(name),
+    makeBucket: async (name) => {
+      try {
+        await client.makeBucket(name, region);
+        return true;
+      } catch (error) {
+        const code = s3Code(error);
+        if (code === "BucketAlreadyOwnedByYou" || code === "BucketAlreadyExists") return false;
+        throw error;
+      }
+    },
+    getPolicy: async (name) => {
+      try {
+        const text = await client.getBucketPolicy(name);
+        return text.trim() === "" ? null : (JSON.parse(text) as Record<string, unknown>);
+      } catch (error) {
+        if (s3Code(error) === "NoSuchBucketPolicy") return null;
+        if (isNotImplemented(error)) return UNSUPPORTED;
+        throw error;
+      }
+    },
+    setPolicy: (name, policy) => client.setBucketPolicy(name, policy),
+    getVersioning: async (name) => {
+      try {
+        const config = (await client.getBucketVersioning(name)) as { Status?: string } | undefined;
+        const status = config?.Status;
+        return status === "Enabled" || status === "Suspended" ? status : "";
+      } catch (error) {
+        if (isNotImplemented(error)) return UNSUPPORTED;
+        throw error;
+      }
+    },
+    setVersioning: (name, status) => client.setBucketVersioning(name, { Status: status }),
+    getCors: async (name) => {
+      try {
+        const response = await client.makeRequestAsync(
+          { method: "GET", bucketName: name, query: "cors" },
+          "",
+          [200],
+        );
+        const rules = parseCorsXml(await readAsString(response));
+        return rules.length === 0 ? null : rules;
+      } catch (error) {
+        if (s3Code(error) === "NoSuchCORSConfiguration") return null;
+        if (isNotImplemented(error)) return UNSUPPORTED;
+        throw error;
+      }
+    },
+    setCors: async (name, rules) => {
+      const payload = corsXml(rules);
+      const md5 = createHash("md5").update(payload).digest("base64");
+      const response = await client.makeRequestAsync(
+        { method: "PUT", bucketName: name, query: "cors", headers: { "Content-MD5": md5 } },
+        payload,
+        [200],
+      );
+      response.resume();
+    },
+  };
+}
+
+async function readAsString(response: NodeJS.ReadableStream): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of response) chunks.push(Buffer.from(chunk as Buffer));
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+export const bucketsFile = (initDir: string) => join(initDir, "minio", "buckets.yaml");
+
+export async function readBucketSpecs(
+  file: string,
+  vars: Readonly<Record<string, string>>,
+): Promise<BucketSpec[]> {
+  let text: string;
+  try {
+    text = await readFile(file, "utf8");
+  } catch (error) {
+    throw new SeedFileError(
+      displayPath(file),
+      `cannot read it: ${(error as NodeJS.ErrnoException).code ?? error}`,
+    );
+  }
+  const content = parseSeedText(file, interpolate(file, text, vars));
+  return validateSeedContent(file, content, bucketsFileSchema).buckets;
+}
+
+/** Converges one bucket through `api`; pure decisions live in seed/bucket-spec.ts. */
+export async function convergeBucket(api: BucketApi, spec: BucketSpec): Promise<ResourceResult> {
+  let created = false;
+  if (!(await api.bucketExists(spec.name))) created = await api.makeBucket(spec.name);
+  const notes: string[] = [];
+  const drift: string[] = [];
+  let updated = false;
+
+  const policy = decidePolicy(spec.name, spec.policy, await api.getPolicy(spec.name));
+  const versioning = decideVersioning(spec.versioning, await api.getVersioning(spec.name));
+  const cors = decideCors(spec.cors, spec.cors === undefined ? null : await api.getCors(spec.name));
+  if (policy.action === "set") await api.setPolicy(spec.name, policy.value);
+  if (versioning.action === "set") await api.setVersioning(spec.name, versioning.value);
+  if (cors.action === "set") await api.setCors(spec.name, cors.value);
+  for (const step of [policy, versioning, cors]) {
+    if (step.action === "set") {
+      updated = true;
+      notes.push(step.note);
+    } else if (step.action === "drift") drift.push(step.note);
+    else if (step.note) notes.push(step.note);
+  }
+  return {
+    service: "minio",
+    kind: "bucket",
+    name: spec.name,
+    outcome: created ? "created" : updated ? "updated" : "unchanged",
+    ...(notes.length > 0 ? { detail: notes.join("; ") } : {}),
+    ...(drift.length > 0 ? { drift } : {}),
+  };
+}
+
+export async function seedMinio(config: Config, initDir: string): Promise<ResourceResult[]> {
+  const specs = await readBucketSpecs(bucketsFile(initDir), { MINIO_BUCKET: config.s3.bucket });
+  const api = minioBucketApi(createS3Client(config), config.s3.region);
+  try {
+    const results: ResourceResult[] = [];
+    for (const spec of specs) results.push(await convergeBucket(api, spec));
+    return results;
+  } catch (error) {
+    throw serviceError(minioContext(config, "seeding buckets"), error);
+  }
+}

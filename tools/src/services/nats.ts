@@ -1,7 +1,26 @@
 import { readFile } from "node:fs/promises";
-import { type ConnectionOptions, connect, credsAuthenticator, type NatsConnection } from "nats";
+import { join } from "node:path";
+import {
+  type ConnectionOptions,
+  type ConsumerConfig,
+  connect,
+  credsAuthenticator,
+  type NatsConnection,
+  type StreamConfig,
+} from "nats";
 import type { Config } from "../config/env.ts";
 import { type ServiceContext, serviceError, UserError } from "../errors.ts";
+import { readSeedFile } from "../seed/files.ts";
+import {
+  CONSUMER_UPDATABLE,
+  type ConsumerSpec,
+  decideDrift,
+  STREAM_UPDATABLE,
+  type StreamSpec,
+  streamDeclaredConfig,
+  streamsFileSchema,
+} from "../seed/nats-spec.ts";
+import type { ResourceResult } from "../seed/result.ts";
 import { PROBE_ATTEMPT_TIMEOUT_MS, type ReadinessProbe } from "./probe.ts";
 
 export function natsContext(config: Config, action?: string): ServiceContext {
@@ -69,3 +88,121 @@ export const natsProbe: ReadinessProbe = {
     }
   },
 };
+
+// ---------------------------------------------------------------- seeding ----
+
+export const streamsFile = (initDir: string) => join(initDir, "nats", "streams.yaml");
+
+/** JetStream API error codes (nats-server errors.json). */
+const JS_STREAM_NOT_FOUND = 10059;
+const JS_STREAM_NAME_IN_USE = 10058;
+const JS_CONSUMER_NOT_FOUND = 10014;
+const JS_CONSUMER_EXISTS = 10148;
+const JS_CONSUMER_NAME_EXISTS = 10013;
+
+function jsErrorCode(error: unknown): number | undefined {
+  const api = (error as { api_error?: { err_code?: number } }).api_error;
+  return api?.err_code;
+}
+
+type Jsm = Awaited<ReturnType<NatsConnection["jetstreamManager"]>>;
+
+async function streamInfo(jsm: Jsm, name: string): Promise<StreamConfig | undefined> {
+  try {
+    return (await jsm.streams.info(name)).config;
+  } catch (error) {
+    if (jsErrorCode(error) === JS_STREAM_NOT_FOUND) return undefined;
+    throw error;
+  }
+}
+
+async function consumerInfo(jsm: Jsm, stream: string, name: string): Promise<ConsumerConfig | undefined> {
+  try {
+    return (await jsm.consumers.info(stream, name)).config;
+  } catch (error) {
+    if (jsErrorCode(error) === JS_CONSUMER_NOT_FOUND) return undefined;
+    throw error;
+  }
+}
+
+function resultOf(
+  kind: string,
+  name: string,
+  decision: ReturnType<typeof decideDrift>,
+  updated: boolean,
+): ResourceResult {
+  return {
+    service: "nats",
+    kind,
+    name,
+    outcome: updated ? "updated" : "unchanged",
+    ...(updated ? { detail: decision.changes.join("; ") } : {}),
+    ...(decision.drift.length > 0 ? { drift: decision.drift } : {}),
+  };
+}
+
+/**
+ * Info → compare owned fields → add or update. A create race with another seeder (10058/10148)
+ * re-reads and converges like an existing resource.
+ */
+async function convergeStream(jsm: Jsm, spec: StreamSpec): Promise<ResourceResult> {
+  const declared = streamDeclaredConfig(spec);
+  let current = await streamInfo(jsm, spec.name);
+  if (current === undefined) {
+    try {
+      await jsm.streams.add(declared as Partial<StreamConfig>);
+      return { service: "nats", kind: "stream", name: spec.name, outcome: "created" };
+    } catch (error) {
+      if (jsErrorCode(error) !== JS_STREAM_NAME_IN_USE) throw error;
+      current = await streamInfo(jsm, spec.name);
+      if (current === undefined) throw error;
+    }
+  }
+  const decision = decideDrift(declared, current as unknown as Record<string, unknown>, STREAM_UPDATABLE);
+  if (decision.action === "update") {
+    await jsm.streams.update(spec.name, decision.update as Partial<StreamConfig>);
+    return resultOf("stream", spec.name, decision, true);
+  }
+  return resultOf("stream", spec.name, decision, false);
+}
+
+async function convergeConsumer(jsm: Jsm, stream: string, spec: ConsumerSpec): Promise<ResourceResult> {
+  const name = `${stream}/${spec.durable_name}`;
+  let current = await consumerInfo(jsm, stream, spec.durable_name);
+  if (current === undefined) {
+    try {
+      await jsm.consumers.add(stream, spec as Partial<ConsumerConfig>);
+      return { service: "nats", kind: "consumer", name, outcome: "created" };
+    } catch (error) {
+      const code = jsErrorCode(error);
+      if (code !== JS_CONSUMER_EXISTS && code !== JS_CONSUMER_NAME_EXISTS) throw error;
+      current = await consumerInfo(jsm, stream, spec.durable_name);
+      if (current === undefined) throw error;
+    }
+  }
+  const decision = decideDrift(spec, current as unknown as Record<string, unknown>, CONSUMER_UPDATABLE);
+  if (decision.action === "update") {
+    await jsm.consumers.update(stream, spec.durable_name, decision.update as Partial<ConsumerConfig>);
+    return resultOf("consumer", name, decision, true);
+  }
+  return resultOf("consumer", name, decision, false);
+}
+
+export async function seedNats(config: Config, initDir: string): Promise<ResourceResult[]> {
+  const { streams } = await readSeedFile(streamsFile(initDir), streamsFileSchema);
+  const nc = await connectNats(config, "seeding streams");
+  try {
+    const jsm = await nc.jetstreamManager({ timeout: PROBE_ATTEMPT_TIMEOUT_MS });
+    const results: ResourceResult[] = [];
+    for (const stream of streams) {
+      results.push(await convergeStream(jsm, stream));
+      for (const consumer of stream.consumers)
+        results.push(await convergeConsumer(jsm, stream.name, consumer));
+    }
+    return results;
+  } catch (error) {
+    throw serviceError(natsContext(config, "seeding streams"), error);
+  } finally {
+    await nc.close().catch(() => {});
+  }
+}

@@ -1,0 +1,76 @@
+import { readFile } from "node:fs/promises";
+import { relative } from "node:path";
+import { parse as parseYaml } from "yaml";
+import type { z } from "zod";
+import { repoRoot } from "../config/env.ts";
+import { SeedFileError } from "./result.ts";
+
+/** Path shown to users: relative to the repository root when inside it. */
+export function displayPath(file: string): string {
+  const rel = relative(repoRoot, file);
+  return rel.startsWith("..") ? file : rel;
+}
+
+/** Formats the first zod issue as "at buckets[0].policy: <message>". */
+export function describeIssue(error: z.ZodError): string {
+  const issue = error.issues[0];
+  if (!issue) return "invalid content";
+  const path = issue.path.reduce<string>(
+    (acc, part) =>
+      typeof part === "number" ? `${acc}[${part}]` : acc ? `${acc}.${String(part)}` : String(part),
+    "",
+  );
+  return `${path ? `at ${path}: ` : ""}${issue.message}`;
+}
+
+/** Validates already parsed content; throws SeedFileError naming the file and the reason. */
+export function validateSeedContent<S extends z.ZodType>(
+  file: string,
+  content: unknown,
+  schema: S,
+): z.output<S> {
+  const result = schema.safeParse(content);
+  if (!result.success) throw new SeedFileError(displayPath(file), describeIssue(result.error));
+  return result.data;
+}
+
+/** Parses YAML (or JSON, which is YAML) text; syntax errors become SeedFileError with the line. */
+export function parseSeedText(file: string, text: string): unknown {
+  try {
+    if (file.endsWith(".json")) return JSON.parse(text);
+    return parseYaml(text, { prettyErrors: true });
+  } catch (error) {
+    const message = (error as Error).message.split("\n")[0] ?? String(error);
+    throw new SeedFileError(
+      displayPath(file),
+      `not valid ${file.endsWith(".json") ? "JSON" : "YAML"}: ${message}`,
+    );
+  }
+}
+
+export async function readSeedFile<S extends z.ZodType>(file: string, schema: S): Promise<z.output<S>> {
+  let text: string;
+  try {
+    text = await readFile(file, "utf8");
+  } catch (error) {
+    throw new SeedFileError(
+      displayPath(file),
+      `cannot read it: ${(error as NodeJS.ErrnoException).code ?? error}`,
+    );
+  }
+  return validateSeedContent(file, parseSeedText(file, text), schema);
+}
+
+/** Replaces ${NAME} placeholders from `vars`; an unknown name is a seed-file error. */
+export function interpolate(file: string, text: string, vars: Readonly<Record<string, string>>): string {
+  return text.replace(/\$\{([A-Z0-9_]+)\}/g, (_, name: string) => {
+    const value = vars[name];
+    if (value === undefined) {
+      throw new SeedFileError(
+        displayPath(file),
+        `unknown placeholder \${${name}}; available: ${Object.keys(vars).join(", ")}`,
+      );
+    }
+    return value;
+  });
+}
