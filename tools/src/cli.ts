@@ -6,10 +6,15 @@
  */
 import { Command } from "commander";
 import { registerSeedCommand } from "./commands/seed.ts";
+import { registerStatusCommand } from "./commands/status.ts";
 import { registerWaitCommand } from "./commands/wait.ts";
 import { runCli } from "./errors.ts";
 
-const COMMANDS: ReadonlyArray<(program: Command) => void> = [registerWaitCommand, registerSeedCommand];
+const COMMANDS: ReadonlyArray<(program: Command) => void> = [
+  registerWaitCommand,
+  registerSeedCommand,
+  registerStatusCommand,
+];
 
 export function buildProgram(): Command {
   const program = new Command("wallpaperdb-infra")

@@ -1,0 +1,255 @@
+import type { Command } from "commander";
+import { Option } from "commander";
+import type { Config } from "../config/env.ts";
+import { PROFILES, type Profile, SERVICES, type ServiceDefinition } from "../config/services.ts";
+import {
+  type ComposeContainer,
+  type ComposeTarget,
+  composeCommand,
+  composeLogsTail,
+  composePs,
+  composeTarget,
+} from "../docker/compose.ts";
+import { ENGINE_FIX, probeEngine } from "../docker/engine.ts";
+import { UserError } from "../errors.ts";
+import { printJson } from "../output/json.ts";
+import { MASK, maskUrl } from "../output/mask.ts";
+import { renderTable } from "../output/table.ts";
+import { commandTrace } from "../telemetry/tracer.ts";
+import { loadCommandConfig } from "./shared.ts";
+
+/** How a service looks to a user: up, or the reason it is not. */
+export type Condition = "up" | "starting" | "unhealthy" | "stopped" | "missing";
+
+export interface ServiceStatus {
+  service: string;
+  profile: Profile;
+  condition: Condition;
+  ok: boolean;
+  /** Container state as Compose reports it ("" when there is no container). */
+  state: string;
+  /** healthy | unhealthy | starting | "none" (no healthcheck) | "" (no container). */
+  health: string;
+  /** Compose's own status text, e.g. "Up 2 minutes (healthy)". */
+  detail: string;
+  url: string;
+  user: string | null;
+  password: string | null;
+  ports: { variable: string; hostPort: number; containerPort: number }[];
+}
+
+export interface StatusReport {
+  schemaVersion: 1;
+  project: string;
+  ok: boolean;
+  profiles: Profile[];
+  services: ServiceStatus[];
+}
+
+/** Pure: what a container's state and health mean to a user. */
+export function conditionOf(container: ComposeContainer | undefined): Condition {
+  if (!container) return "missing";
+  if (container.state !== "running") return container.state === "restarting" ? "unhealthy" : "stopped";
+  if (container.health === "unhealthy") return "unhealthy";
+  if (container.health === "starting") return "starting";
+  return "up";
+}
+
+/**
+ * Pure: which profiles to report. Flags win; otherwise the profiles that have any container, so a stack
+ * started with PROFILE=core is not reported as broken for lacking observability; every profile when nothing exists.
+ */
+export function expectedProfiles(
+  requested: readonly Profile[],
+  containers: readonly ComposeContainer[],
+): Profile[] {
+  if (requested.length > 0) return PROFILES.filter((p) => requested.includes(p));
+  const present = new Set(
+    containers.map((c) => SERVICES.find((s) => s.name === c.service)?.profile).filter((p) => p !== undefined),
+  );
+  return present.size > 0 ? PROFILES.filter((p) => present.has(p)) : [...PROFILES];
+}
+
+/** Pure: the report for the chosen profiles from `compose ps` and the config. */
+export function buildStatusReport(
+  config: Config,
+  containers: readonly ComposeContainer[],
+  requested: readonly Profile[],
+  catalog: readonly ServiceDefinition[] = SERVICES,
+): StatusReport {
+  const profiles = expectedProfiles(requested, containers);
+  const services = catalog
+    .filter((s) => profiles.includes(s.profile))
+    .map((definition): ServiceStatus => {
+      const container = containers.find((c) => c.service === definition.name);
+      const condition = conditionOf(container);
+      const credentials = definition.credentials?.(config);
+      return {
+        service: definition.name,
+        profile: definition.profile,
+        condition,
+        ok: condition === "up",
+        state: container?.state ?? "",
+        health: container ? container.health || "none" : "",
+        detail: container?.status ?? "no container (not started)",
+        url: maskUrl(definition.humanUrl(config)),
+        user: credentials?.user ?? null,
+        password: credentials ? MASK : null,
+        ports: definition.ports.map((p) => ({
+          variable: p.variable,
+          hostPort: config.ports[p.variable],
+          containerPort: p.containerPort,
+        })),
+      };
+    });
+  return {
+    schemaVersion: 1,
+    project: config.composeProjectName,
+    ok: services.every((s) => s.ok),
+    profiles,
+    services,
+  };
+}
+
+const MARK: Record<Condition, string> = {
+  up: "✓",
+  starting: "…",
+  unhealthy: "✗",
+  stopped: "✗",
+  missing: "✗",
+};
+
+export function renderStatusTable(report: StatusReport): string {
+  const rows = report.services.map((s) => [
+    `${MARK[s.condition]} ${s.service}`,
+    s.condition === "missing" ? "not created" : s.state,
+    s.health,
+    s.url,
+    s.user === null ? "" : `${s.user} / ${MASK}`,
+  ]);
+  return renderTable(["SERVICE", "STATE", "HEALTH", "URL", "USER / PASSWORD"], rows);
+}
+
+/** The target of this checkout, or a clear error when Docker or Compose is missing. */
+export async function resolveComposeTarget(config: Config): Promise<ComposeTarget> {
+  const command = await composeCommand();
+  if (!command) {
+    const engine = await probeEngine();
+    throw new UserError(
+      engine.reachable
+        ? "Docker Compose v2 is not installed (neither 'docker compose' nor 'docker-compose')"
+        : `cannot reach a Docker engine (${engine.reason})`,
+      {
+        fix: engine.reachable
+          ? "install the Compose plugin (https://docs.docker.com/compose/install/) or use the dev container"
+          : ENGINE_FIX,
+      },
+    );
+  }
+  return composeTarget(command, config);
+}
+
+/** compose ps, turning a missing engine into the engine pointer. */
+export async function readContainers(target: ComposeTarget): Promise<ComposeContainer[]> {
+  try {
+    return await composePs(target);
+  } catch (error) {
+    const engine = await probeEngine();
+    if (!engine.reachable)
+      throw new UserError(`cannot reach a Docker engine (${engine.reason})`, {
+        fix: ENGINE_FIX,
+        cause: error,
+      });
+    throw new UserError(`could not list the containers of project ${target.projectName}`, {
+      where: `${target.command.join(" ")} ps`,
+      fix: "run `make doctor`; rerun with DEBUG=1 for details",
+      cause: error,
+    });
+  }
+}
+
+const DIAGNOSE_LOG_LINES = 30;
+
+/** For each service that is not up: name it, say why, and show its last log lines. */
+async function diagnose(target: ComposeTarget, report: StatusReport): Promise<string> {
+  const parts: string[] = [];
+  for (const s of report.services.filter((x) => !x.ok)) {
+    parts.push(`\n✗ ${s.service} is ${s.condition === "up" ? "up" : s.condition}: ${s.detail}`);
+    if (s.condition === "missing") {
+      parts.push("  (no container: Compose did not create it; see the compose output above)");
+      continue;
+    }
+    let logs: string;
+    try {
+      logs = await composeLogsTail(target, s.service, DIAGNOSE_LOG_LINES);
+    } catch (error) {
+      logs = `(could not read its logs: ${error instanceof Error ? error.message : String(error)})`;
+    }
+    parts.push(`  last ${DIAGNOSE_LOG_LINES} log lines of ${s.service}:`);
+    parts.push(
+      ...logs
+        .trimEnd()
+        .split("\n")
+        .map((line) => `  | ${line}`),
+    );
+    parts.push(`  more: make logs SERVICE=${s.service}`);
+  }
+  return parts.join("\n");
+}
+
+interface StatusFlags {
+  json?: boolean;
+  profile?: Profile[];
+  diagnose?: boolean;
+}
+
+export function registerStatusCommand(program: Command): void {
+  program
+    .command("status")
+    .description("Show each service's state, health, URL and user (password masked); exit 1 if any is not up")
+    .option("--json", "print the report as JSON on stdout (shape: tools/src/commands/status.schema.json)")
+    .addOption(
+      new Option("--profile <profile>", "report only a profile's services (repeatable)")
+        .choices(PROFILES)
+        .argParser((value: string, previous: Profile[] | undefined) => [
+          ...(previous ?? []),
+          value as Profile,
+        ]),
+    )
+    .option("--diagnose", "for every service that is not up, also print why and its last 30 log lines")
+    .addHelpText(
+      "after",
+      "\nExamples:\n  make status\n  make status JSON=1\n  tsx src/cli.ts status --profile core",
+    )
+    .action(async (flags: StatusFlags) => {
+      const trace = commandTrace("status");
+      try {
+        const config = loadCommandConfig();
+        trace.configure(config);
+        const target = await trace.step("docker", "resolve compose", () => resolveComposeTarget(config));
+        const containers = await trace.step("docker", "compose ps", () => readContainers(target));
+        const report = buildStatusReport(config, containers, flags.profile ?? []);
+        if (flags.json) printJson(report);
+        else {
+          process.stdout.write(`Project ${report.project} (${report.profiles.join(" + ")}):\n`);
+          process.stdout.write(`${renderStatusTable(report)}\n`);
+        }
+        if (flags.diagnose)
+          process.stdout.write(`${await trace.step("docker", "diagnose", () => diagnose(target, report))}\n`);
+        if (!report.ok) {
+          const down = report.services.filter((s) => !s.ok).map((s) => `${s.service} (${s.condition})`);
+          if (!flags.json && !flags.diagnose)
+            process.stderr.write(
+              `✗ not up: ${down.join(", ")}\n  fix: make start (then make status); why: make logs SERVICE=${report.services.find((s) => !s.ok)?.service}\n`,
+            );
+          process.exitCode = 1;
+        }
+        trace.end(report.ok);
+      } catch (error) {
+        trace.end(false, error);
+        throw error;
+      } finally {
+        await trace.flush();
+      }
+    });
+}

@@ -1,0 +1,196 @@
+import { resolve } from "node:path";
+import { repoRoot } from "../config/env.ts";
+import { PROFILES } from "../config/services.ts";
+import { lastLine, run } from "./exec.ts";
+import { parseVersion, type Version } from "./version.ts";
+
+/** Everything that identifies this stack to Compose; the same inputs as infra/scripts/lib.sh. */
+export interface ComposeTarget {
+  /** ["docker", "compose"] or ["docker-compose"]. */
+  command: readonly string[];
+  projectName: string;
+  composeFile: string;
+  envFile: string | undefined;
+  projectDirectory: string;
+}
+
+export const INFRA_DIR = resolve(repoRoot, "infra");
+export const COMPOSE_FILE = resolve(INFRA_DIR, "docker-compose.yml");
+
+/**
+ * Relative bind mounts resolve against the project directory. Under Docker-outside-of-Docker the engine
+ * resolves them on ITS host, so the directory must be the host's path of infra/ (HOST_WORKSPACE_FOLDER).
+ */
+export function projectDirectory(hostWorkspaceFolder: string | undefined): string {
+  const host = hostWorkspaceFolder?.trim();
+  return host ? `${host.replace(/\/+$/, "")}/infra` : INFRA_DIR;
+}
+
+/** The target of this checkout: project from config, env file only if it exists, DooD-aware directory. */
+export function composeTarget(
+  command: readonly string[],
+  config: { composeProjectName: string; envFile: string | undefined },
+  env: NodeJS.ProcessEnv = process.env,
+): ComposeTarget {
+  return {
+    command,
+    projectName: config.composeProjectName,
+    composeFile: COMPOSE_FILE,
+    envFile: config.envFile,
+    projectDirectory: projectDirectory(env.HOST_WORKSPACE_FOLDER),
+  };
+}
+
+/** The global arguments every compose call of this stack carries (pure; mirrors lib.sh's `compose`). */
+export function composeBaseArgs(target: ComposeTarget): string[] {
+  return [
+    ...target.command.slice(1),
+    "-p",
+    target.projectName,
+    "-f",
+    target.composeFile,
+    ...(target.envFile ? ["--env-file", target.envFile] : []),
+    "--project-directory",
+    target.projectDirectory,
+  ];
+}
+
+/** `--profile x` for each profile; every profile when none is given (stop, ps and logs see the whole stack). */
+export function profileArgs(profiles: readonly string[] = PROFILES): string[] {
+  return (profiles.length > 0 ? profiles : PROFILES).flatMap((p) => ["--profile", p]);
+}
+
+let detected: readonly string[] | undefined;
+/** The Compose v2 command: WPDB_COMPOSE (set by the scripts), else the plugin, else standalone docker-compose. */
+export async function composeCommand(
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<readonly string[] | undefined> {
+  const fromScripts = env.WPDB_COMPOSE?.trim();
+  if (fromScripts) return fromScripts.split(/\s+/);
+  if (detected) return detected;
+  if ((await run("docker", ["compose", "version"], { timeoutMs: 5000 })).code === 0)
+    detected = ["docker", "compose"];
+  else if ((await run("docker-compose", ["version"], { timeoutMs: 5000 })).code === 0)
+    detected = ["docker-compose"];
+  return detected;
+}
+
+/** One container as `compose ps --format json` reports it. */
+export interface ComposeContainer {
+  service: string;
+  name: string;
+  /** running, exited, restarting, paused, created, dead, removing. */
+  state: string;
+  /** healthy, unhealthy, starting, or "" when the service has no healthcheck. */
+  health: string;
+  exitCode: number;
+  status: string;
+  publishers: { url: string; targetPort: number; publishedPort: number; protocol: string }[];
+}
+
+function toContainer(raw: Record<string, unknown>): ComposeContainer | undefined {
+  const s = (v: unknown) => (typeof v === "string" ? v : "");
+  const service = s(raw.Service);
+  if (service === "") return undefined;
+  const publishers = Array.isArray(raw.Publishers) ? (raw.Publishers as Record<string, unknown>[]) : [];
+  return {
+    service,
+    name: s(raw.Name) || s(raw.Names),
+    state: s(raw.State).toLowerCase(),
+    health: s(raw.Health).toLowerCase(),
+    exitCode: typeof raw.ExitCode === "number" ? raw.ExitCode : 0,
+    status: s(raw.Status),
+    publishers: publishers
+      .map((p) => ({
+        url: s(p.URL),
+        targetPort: Number(p.TargetPort ?? 0),
+        publishedPort: Number(p.PublishedPort ?? 0),
+        protocol: s(p.Protocol) || "tcp",
+      }))
+      .filter((p) => p.publishedPort > 0),
+  };
+}
+
+/**
+ * Parses `compose ps --format json`. Compose < 2.21 prints one JSON array; 2.21+ prints one object per line
+ * (NDJSON). Both, and an empty output, are accepted.
+ */
+export function parseComposePs(text: string): ComposeContainer[] {
+  const trimmed = text.trim();
+  if (trimmed === "") return [];
+  let records: unknown[];
+  if (trimmed.startsWith("[")) {
+    records = JSON.parse(trimmed) as unknown[];
+  } else {
+    records = trimmed
+      .split("\n")
+      .map((line) => line.trim())
+      .filter((line) => line !== "")
+      .map((line) => JSON.parse(line) as unknown);
+  }
+  return records
+    .filter((r): r is Record<string, unknown> => typeof r === "object" && r !== null)
+    .map(toContainer)
+    .filter((c): c is ComposeContainer => c !== undefined);
+}
+
+/** "Docker Compose version v2.29.7", "2.26.1-4" (--short) or {"version":"v2.29.7"} → version. */
+export function parseComposeVersion(text: string): Version | undefined {
+  const trimmed = text.trim();
+  if (trimmed.startsWith("{")) {
+    try {
+      return parseVersion(String((JSON.parse(trimmed) as { version?: unknown }).version ?? ""));
+    } catch {
+      return undefined;
+    }
+  }
+  return parseVersion(trimmed);
+}
+
+export class ComposeError extends Error {
+  constructor(
+    message: string,
+    readonly stderr: string,
+  ) {
+    super(message);
+    this.name = "ComposeError";
+  }
+}
+
+export async function composeRun(
+  target: ComposeTarget,
+  args: readonly string[],
+  timeoutMs = 15_000,
+): Promise<{ stdout: string; stderr: string }> {
+  const result = await run(target.command[0] ?? "docker", [...composeBaseArgs(target), ...args], {
+    timeoutMs,
+  });
+  if (result.code !== 0) {
+    const reason = result.timedOut ? `no answer within ${timeoutMs / 1000} s` : lastLine(result.stderr);
+    throw new ComposeError(`${target.command.join(" ")} ${args[0] ?? ""} failed: ${reason}`, result.stderr);
+  }
+  return { stdout: result.stdout, stderr: result.stderr };
+}
+
+/** Every container of the project, running or not. */
+export async function composePs(target: ComposeTarget): Promise<ComposeContainer[]> {
+  const { stdout } = await composeRun(target, [...profileArgs(), "ps", "--all", "--format", "json"]);
+  return parseComposePs(stdout);
+}
+
+/** The last `lines` log lines of one service, without colours. */
+export async function composeLogsTail(
+  target: ComposeTarget,
+  service: string,
+  lines: number,
+): Promise<string> {
+  const { stdout, stderr } = await composeRun(target, [
+    ...profileArgs(),
+    "logs",
+    "--no-color",
+    "--tail",
+    String(lines),
+    service,
+  ]);
+  return stdout || stderr;
+}
