@@ -17,8 +17,12 @@ function asObject(value: Json): JsonObject {
   return isObject(value) ? value : {};
 }
 
+function asList(value: Json): unknown[] {
+  return Array.isArray(value) ? value : [];
+}
+
 function asStringList(value: Json): string[] {
-  return Array.isArray(value) ? value.filter((item): item is string => typeof item === "string") : [];
+  return asList(value).filter((item): item is string => typeof item === "string");
 }
 
 /** Every value in a JSON/YAML tree with its path (`a.b[2].c`), depth first. */
@@ -78,10 +82,7 @@ export function composeListeningPorts(compose: Json): ListeningPorts {
   for (const [service, definition] of Object.entries(asObject(asObject(compose).services))) {
     ports.set(service, new Set());
     const spec = asObject(definition);
-    const entries = [
-      ...(Array.isArray(spec.ports) ? spec.ports : []),
-      ...(Array.isArray(spec.expose) ? spec.expose : []),
-    ];
+    const entries = [...asList(spec.ports), ...asList(spec.expose)];
     for (const entry of entries) {
       const text = isObject(entry) ? String(entry.target ?? "") : String(entry);
       // "${BIND}:${HOST_PORT:-5432}:5432/tcp" -> "5432": the container port comes last.
@@ -237,7 +238,7 @@ export function collectorListeners(config: Json): { where: string; address: stri
       listeners.push({ where: `extensions.${id}.endpoint`, address: endpoint });
   }
   const readers = asObject(asObject(asObject(root.service).telemetry).metrics).readers;
-  for (const [index, reader] of (Array.isArray(readers) ? readers : []).entries()) {
+  for (const [index, reader] of asList(readers).entries()) {
     const prometheus = asObject(asObject(asObject(reader).pull).exporter).prometheus;
     if (isObject(prometheus)) {
       listeners.push({
@@ -267,7 +268,7 @@ export function collectorOutboundEndpoints(config: Json): { where: string; addre
     if (typeof spec.endpoint === "string" && !isObject(spec.protocols)) {
       endpoints.push({ where: `receivers.${id}.endpoint`, address: spec.endpoint });
     }
-    for (const [index, target] of (Array.isArray(spec.targets) ? spec.targets : []).entries()) {
+    for (const [index, target] of asList(spec.targets).entries()) {
       const targetSpec = asObject(target);
       const addresses = [
         ...(typeof targetSpec.endpoint === "string" ? [targetSpec.endpoint] : []),
@@ -330,7 +331,7 @@ export function prometheusOtlpProblems(config: Json): string[] {
   }
   const promoted = otlp.promote_resource_attributes;
   if (promoted !== undefined) {
-    const list = Array.isArray(promoted) ? promoted : [];
+    const list = asList(promoted);
     if (!Array.isArray(promoted)) problems.push("otlp.promote_resource_attributes: must be a list");
     const seen = new Set<string>();
     for (const attribute of list) {
@@ -366,9 +367,9 @@ export interface ScrapeTarget {
 
 export function prometheusScrapeTargets(config: Json): ScrapeTarget[] {
   const jobs = asObject(config).scrape_configs;
-  return (Array.isArray(jobs) ? jobs : []).flatMap((job) => {
+  return asList(jobs).flatMap((job) => {
     const spec = asObject(job);
-    const staticConfigs = Array.isArray(spec.static_configs) ? spec.static_configs : [];
+    const staticConfigs = asList(spec.static_configs);
     return staticConfigs.flatMap((group) =>
       asStringList(asObject(group).targets).map((address) => ({
         job: String(spec.job_name ?? ""),
@@ -484,9 +485,7 @@ export function tempoProblems(config: Json): string[] {
 
   const generator = asObject(root.metrics_generator);
   const remoteWrite = asObject(generator.storage).remote_write;
-  const urls = (Array.isArray(remoteWrite) ? remoteWrite : []).map((entry) =>
-    String(asObject(entry).url ?? ""),
-  );
+  const urls = asList(remoteWrite).map((entry) => String(asObject(entry).url ?? ""));
   if (!urls.some((url) => url === "http://prometheus:9090/api/v1/write")) {
     problems.push(
       "metrics_generator.storage.remote_write: no url http://prometheus:9090/api/v1/write, so span " +
@@ -520,7 +519,7 @@ export interface ProvisionedDatasource {
 
 export function provisionedDatasources(file: Json): ProvisionedDatasource[] {
   const datasources = asObject(file).datasources;
-  return (Array.isArray(datasources) ? datasources : []).map((entry) => {
+  return asList(datasources).map((entry) => {
     const spec = asObject(entry);
     return {
       name: String(spec.name ?? ""),
@@ -539,7 +538,7 @@ export interface UidReference {
 /** Links from one datasource to another (`datasourceUid` anywhere under jsonData). */
 export function datasourceCrossLinks(file: Json): UidReference[] {
   const datasources = asObject(file).datasources;
-  return (Array.isArray(datasources) ? datasources : []).flatMap((entry) => {
+  return asList(datasources).flatMap((entry) => {
     const spec = asObject(entry);
     return [...walk(spec.jsonData, `datasource "${String(spec.name)}" jsonData`)]
       .filter(({ key, value }) => key === "datasourceUid" && typeof value === "string")
@@ -606,7 +605,7 @@ interface DashboardTarget {
 function dashboardPanels(dashboard: Json): JsonObject[] {
   const panels: JsonObject[] = [];
   const visit = (list: Json) => {
-    for (const panel of Array.isArray(list) ? list : []) {
+    for (const panel of asList(list)) {
       if (!isObject(panel)) continue;
       panels.push(panel);
       visit(panel.panels);
@@ -620,7 +619,7 @@ function dashboardPanels(dashboard: Json): JsonObject[] {
 export function upDownPanelProblems(dashboard: Json, services: readonly string[]): string[] {
   const panel = dashboardPanels(dashboard).find((candidate) => candidate.title === UP_DOWN_PANEL_TITLE);
   if (!panel) return [`no panel titled "${UP_DOWN_PANEL_TITLE}"`];
-  const targets: DashboardTarget[] = (Array.isArray(panel.targets) ? panel.targets : []).map((target) => ({
+  const targets: DashboardTarget[] = asList(panel.targets).map((target) => ({
     expr: String(asObject(target).expr ?? ""),
     legendFormat: String(asObject(target).legendFormat ?? ""),
   }));
