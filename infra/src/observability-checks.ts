@@ -653,3 +653,60 @@ export function headerProblems(header: string, image: string | undefined): strin
     ? []
     : [`the header does not name the image the Compose file runs (${image})`];
 }
+
+// ------------------------------------------------------- OTLP -> Prometheus metric names -----
+
+export type OtlpMetricKind = "counter" | "updowncounter" | "gauge" | "histogram";
+
+/** UCUM units to Prometheus base-unit words (prometheus/otlptranslator, metric_namer.go). */
+const UNIT_WORDS: Record<string, string> = {
+  d: "days",
+  h: "hours",
+  min: "minutes",
+  s: "seconds",
+  ms: "milliseconds",
+  us: "microseconds",
+  ns: "nanoseconds",
+  By: "bytes",
+  KiBy: "kibibytes",
+  MiBy: "mebibytes",
+  GiBy: "gibibytes",
+  KBy: "kilobytes",
+  MBy: "megabytes",
+  GBy: "gigabytes",
+  "%": "percent",
+  "1": "",
+};
+const PER_UNIT_WORDS: Record<string, string> = { s: "second", m: "minute", h: "hour", d: "day", w: "week" };
+
+/**
+ * The series name Prometheus 3.x gives an OTLP metric under its default translation strategy
+ * (UnderscoreEscapingWithSuffixes): invalid characters become `_`, the unit is appended,
+ * counters get `_total`, gauges with unit "1" get `_ratio`. Histograms add _bucket/_sum/_count.
+ */
+export function prometheusNameForOtlpMetric(name: string, unit: string, kind: OtlpMetricKind): string {
+  const tokens = name.split(/[^a-zA-Z0-9:]+/).filter((token) => token !== "");
+  // Curly-brace annotations ({request}) carry no unit.
+  const [main = "", per = ""] = unit.replace(/\{[^}]*\}/g, "").split("/");
+  const mainWord = UNIT_WORDS[main] ?? main.replace(/[^a-zA-Z0-9]+/g, "_");
+  const perWord = PER_UNIT_WORDS[per] ?? per.replace(/[^a-zA-Z0-9]+/g, "_");
+  if (mainWord !== "" && !tokens.includes(mainWord)) tokens.push(mainWord);
+  if (perWord !== "" && !tokens.includes(perWord)) tokens.push("per", perWord);
+  const withoutSuffix = (suffix: string) => tokens.filter((token) => token !== suffix);
+  if (kind === "counter") return [...withoutSuffix("total"), "total"].join("_");
+  if (kind === "gauge" && unit === "1") return [...withoutSuffix("ratio"), "ratio"].join("_");
+  return tokens.join("_");
+}
+
+/** Every PromQL expression of a dashboard (panel targets), with where it sits. */
+export function dashboardExpressions(dashboard: Json): { where: string; expr: string }[] {
+  return [...walk(dashboard)]
+    .filter(({ key, value }) => key === "expr" && typeof value === "string")
+    .map(({ path, value }) => ({ where: path, expr: String(value) }));
+}
+
+/** Metric names in a PromQL expression that start with one of the prefixes (`httpcheck_`, ...). */
+export function metricNamesWithPrefix(expr: string, prefixes: readonly string[]): string[] {
+  const names = expr.match(/[a-zA-Z_:][a-zA-Z0-9_:]*/g) ?? [];
+  return names.filter((name) => prefixes.some((prefix) => name.startsWith(prefix)));
+}
