@@ -34,7 +34,7 @@ export function seedCounts(output: string): SeedCounts {
     }
   }
   // A summary such as "0 created, 0 updated, 14 unchanged" is authoritative when present.
-  const summary = [...trimmed.matchAll(/(\d+)\s+(created|updated|unchanged)\b/gi)];
+  const summary = [...trimmed.matchAll(/(?:^|[,:;(]\s*)(\d+)\s+(created|updated|unchanged)\b/gim)];
   if (summary.length > 0) {
     for (const [, n, outcome] of summary)
       counts[(outcome as string).toLowerCase() as keyof SeedCounts] += Number(n);

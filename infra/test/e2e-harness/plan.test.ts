@@ -1,0 +1,135 @@
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { describe, it } from "node:test";
+import { parse as parseEnv } from "dotenv";
+import {
+  DEFAULT_PROJECT_NAME,
+  developerPorts,
+  developerProjectNames,
+  e2eVariables,
+  isolatedEnvironment,
+  isolationViolations,
+  makeProjectName,
+  portKeys,
+  renderEnvFile,
+} from "../../e2e/lib/plan.ts";
+import { repoRoot } from "../support/paths.ts";
+
+const example = parseEnv(readFileSync(`${repoRoot}/.env.example`, "utf8"));
+const keys = portKeys(example);
+
+describe("e2e project isolation", () => {
+  it("names the project wallpaperdb-e2e-<random>, never the default or the developer's project", () => {
+    const name = makeProjectName("3F9a-c1");
+    assert.equal(name, "wallpaperdb-e2e-3f9ac1");
+    assert.notEqual(name, DEFAULT_PROJECT_NAME);
+    assert.notEqual(makeProjectName("a1b2"), makeProjectName("c3d4"));
+    assert.throws(() => makeProjectName("--"), /non-empty random suffix/);
+  });
+
+  it("accepts a plan whose name and ports are nobody else's", () => {
+    const developer = { projectNames: developerProjectNames("wallpaperdb"), ports: new Set([5432, 9000]) };
+    const plan = {
+      projectName: makeProjectName("ab12"),
+      ports: { POSTGRES_PORT: 25432, MINIO_API_PORT: 29000 },
+    };
+    assert.deepEqual(isolationViolations(plan, developer), []);
+  });
+
+  it("refuses the default project name, a developer's custom name and names without the e2e prefix", () => {
+    const developer = {
+      projectNames: developerProjectNames("my-stack", " Other "),
+      ports: new Set<number>(),
+    };
+    assert.ok(developer.projectNames.has("wallpaperdb"), "the default is always forbidden");
+    assert.ok(developer.projectNames.has("other"), "names are compared as Compose stores them (lowercase)");
+    for (const projectName of ["wallpaperdb", "my-stack", "other"]) {
+      const violations = isolationViolations({ projectName, ports: {} }, developer);
+      assert.ok(
+        violations.some((v) => /developer's project|does not start with/.test(v)),
+        projectName,
+      );
+    }
+    const invalid = isolationViolations({ projectName: "wallpaperdb-e2e-UPPER", ports: {} }, developer);
+    assert.match(invalid.join(), /not a valid Compose project name/);
+  });
+
+  it("refuses ports of the developer's stack and two variables sharing a port", () => {
+    const ports = developerPorts(keys, example, { POSTGRES_PORT: "15432" }, { GRAFANA_PORT: "3300" });
+    assert.ok(ports.has(5432) && ports.has(15432) && ports.has(3300));
+    const violations = isolationViolations(
+      {
+        projectName: makeProjectName("ab"),
+        ports: { POSTGRES_PORT: 15432, LOKI_PORT: 21000, TEMPO_PORT: 21000 },
+      },
+      { projectNames: developerProjectNames(), ports },
+    );
+    assert.ok(violations.includes("POSTGRES_PORT=15432 is a port of the developer's stack"));
+    assert.ok(violations.includes("TEMPO_PORT=21000 collides with LOKI_PORT"));
+  });
+
+  it("takes every *_PORT key of .env.example, so a new service's port is never forgotten", () => {
+    assert.ok(keys.includes("POSTGRES_PORT") && keys.includes("OTEL_HTTP_PORT"), keys.join());
+    assert.ok(keys.every((k) => k.endsWith("_PORT")));
+    assert.deepEqual(portKeys({ FOO_PORT: "1", PORTS: "x", BIND_ADDRESS: "127.0.0.1" }), ["FOO_PORT"]);
+  });
+});
+
+describe("e2e env file", () => {
+  const plan = {
+    projectName: "wallpaperdb-e2e-abc123",
+    ports: Object.fromEntries(keys.map((key, i) => [key, 21000 + i])),
+  };
+  const vars = e2eVariables(example, plan);
+
+  it("carries the e2e project, loopback binding and every e2e port, differing from the developer's", () => {
+    assert.equal(vars.COMPOSE_PROJECT_NAME, "wallpaperdb-e2e-abc123");
+    assert.equal(vars.BIND_ADDRESS, "127.0.0.1");
+    for (const key of keys) {
+      assert.equal(vars[key], String(plan.ports[key as keyof typeof plan.ports]));
+      assert.notEqual(vars[key], example[key], `${key} must differ from the default`);
+    }
+  });
+
+  it("pins every endpoint URL to the e2e ports", () => {
+    assert.equal(vars.NATS_URL, `nats://127.0.0.1:${vars.NATS_PORT}`);
+    assert.match(vars.DATABASE_URL ?? "", new RegExp(`@127\\.0\\.0\\.1:${vars.POSTGRES_PORT}/`));
+    assert.equal(vars.OPENSEARCH_URL, `http://127.0.0.1:${vars.OPENSEARCH_PORT}`);
+  });
+
+  it("round-trips through dotenv, quoting values with spaces or $ literally", () => {
+    const text = renderEnvFile({ ...vars, POSTGRES_PASSWORD: "p@ss $HOME w'rd", X: "a b" }, "header line");
+    assert.match(text, /^# header line\n/);
+    const parsed = parseEnv(text);
+    assert.equal(parsed.COMPOSE_PROJECT_NAME, "wallpaperdb-e2e-abc123");
+    assert.equal(parsed.POSTGRES_PASSWORD, "p@ss $HOME w'rd");
+    assert.equal(parsed.X, "a b");
+    assert.match(text, /^X='a b'$/m, "single quotes keep $ literal for Compose");
+  });
+
+  it("drops a developer's exported stack variables (DATABASE_URL, COMPOSE_*, ports) before adding its own", () => {
+    const env = isolatedEnvironment(
+      {
+        PATH: "/usr/bin",
+        HOME: "/root",
+        DATABASE_URL: "postgres://dev@localhost:5432/wallpaperdb",
+        NATS_MONITOR_URL: "http://localhost:8222",
+        COMPOSE_PROJECT_NAME: "wallpaperdb",
+        COMPOSE_FILE: "other.yml",
+        GRAFANA_PORT: "3000",
+        WALLPAPERDB_ENV_FILE: "/home/dev/.env",
+        DOCKER_HOST: "unix:///run/docker.sock",
+      },
+      Object.keys(example),
+      vars,
+    );
+    assert.equal(env.PATH, "/usr/bin");
+    assert.equal(env.DOCKER_HOST, "unix:///run/docker.sock", "the engine stays the same");
+    assert.equal(env.DATABASE_URL, vars.DATABASE_URL);
+    assert.equal(env.COMPOSE_PROJECT_NAME, "wallpaperdb-e2e-abc123");
+    assert.equal(env.GRAFANA_PORT, vars.GRAFANA_PORT);
+    for (const gone of ["NATS_MONITOR_URL", "COMPOSE_FILE", "WALLPAPERDB_ENV_FILE"]) {
+      assert.equal(env[gone], undefined, gone);
+    }
+  });
+});
