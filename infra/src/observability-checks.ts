@@ -250,6 +250,29 @@ export function collectorListeners(config: Json): { where: string; address: stri
   return listeners;
 }
 
+/**
+ * The collector's own Prometheus endpoint must pin how it names metrics (the defaults changed in
+ * v0.119 and v0.152): counters with `_total`, no unit in the name. Dashboards rely on it.
+ */
+export function collectorSelfMetricsNamingProblems(config: Json): string[] {
+  const readers = asObject(asObject(asObject(asObject(config).service).telemetry).metrics).readers;
+  const problems: string[] = [];
+  let pullReaders = 0;
+  for (const [index, reader] of asList(readers).entries()) {
+    const prometheus = asObject(asObject(asObject(reader).pull).exporter).prometheus;
+    if (!isObject(prometheus)) continue;
+    pullReaders += 1;
+    const where = `service.telemetry.metrics.readers[${index}].pull.exporter.prometheus`;
+    if (prometheus.without_type_suffix !== false)
+      problems.push(`${where}: set without_type_suffix: false (counters end in _total)`);
+    if (prometheus.without_units !== true)
+      problems.push(`${where}: set without_units: true (no unit in metric names)`);
+  }
+  if (pullReaders === 0)
+    problems.push("service.telemetry.metrics.readers: no Prometheus pull reader for Prometheus to scrape");
+  return problems;
+}
+
 const EXPORTER_ENDPOINT_KEYS = ["endpoint", "traces_endpoint", "metrics_endpoint", "logs_endpoint"];
 
 /** Where the collector connects to: exporter endpoints and the targets of scraping receivers. */

@@ -1,12 +1,13 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import {
+  collectorSelfMetricsNamingProblems,
   dashboardExpressions,
   metricNamesWithPrefix,
   type OtlpMetricKind,
   prometheusNameForOtlpMetric,
 } from "../../src/observability-checks.ts";
-import { loadDashboard } from "../support/observability-files.ts";
+import { loadDashboard, loadYaml, observabilityFiles } from "../support/observability-files.ts";
 
 /**
  * What the collector's receivers emit (name, unit, instrument), from each receiver's generated
@@ -74,5 +75,33 @@ describe("OTLP metric names as Prometheus 3 stores them", () => {
       .flatMap((expr) => metricNamesWithPrefix(expr, RECEIVER_PREFIXES))
       .filter((name) => !known.has(name));
     assert.deepEqual(unknown, ["httpcheck_status_ratio", "postgresql_db_size"]);
+  });
+
+  it("the collector pins its own metric names, so the dashboard's otelcol_*_total queries match", () => {
+    const collector = loadYaml(observabilityFiles.collector);
+    assert.deepEqual(collectorSelfMetricsNamingProblems(collector), []);
+    const selfMetrics = dashboardExpressions(loadDashboard()).flatMap(({ expr }) =>
+      metricNamesWithPrefix(expr, ["otelcol_"]),
+    );
+    assert.ok(selfMetrics.length > 0);
+    // Every collector metric the dashboard uses is a counter: with the pinned flags they end in _total.
+    assert.deepEqual(
+      selfMetrics.filter((name) => !name.endsWith("_total")),
+      [],
+    );
+  });
+
+  it("rejects a collector metrics reader that leaves the naming to changing defaults", () => {
+    const collector = loadYaml(observabilityFiles.collector);
+    const telemetry = (collector.service as { telemetry: { metrics: { readers: unknown[] } } }).telemetry;
+    telemetry.metrics.readers = [{ pull: { exporter: { prometheus: { host: "0.0.0.0", port: 8888 } } } }];
+    assert.deepEqual(collectorSelfMetricsNamingProblems(collector), [
+      "service.telemetry.metrics.readers[0].pull.exporter.prometheus: set without_type_suffix: false (counters end in _total)",
+      "service.telemetry.metrics.readers[0].pull.exporter.prometheus: set without_units: true (no unit in metric names)",
+    ]);
+    telemetry.metrics.readers = [];
+    assert.deepEqual(collectorSelfMetricsNamingProblems(collector), [
+      "service.telemetry.metrics.readers: no Prometheus pull reader for Prometheus to scrape",
+    ]);
   });
 });
