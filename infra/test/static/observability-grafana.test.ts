@@ -89,6 +89,8 @@ describe("Grafana provisioning (infra/config/grafana/)", () => {
     assert.deepEqual(grafanaInterpolationProblems(text, environment), []);
     // The file does use both forms, so the rule is exercised on the real file.
     assert.match(text, /\$\$\{__value\.raw\}/);
+    // Trace -> logs filters on the trace_id field (OTLP logs do not carry it in the line text).
+    assert.match(text, /\| trace_id="\$\$\{__span\.traceId\}"/);
     assert.match(text, /\$\{POSTGRES_PASSWORD\}/);
   });
 
