@@ -5,6 +5,7 @@
  * adding a command is one import plus one line in COMMANDS.
  */
 import { Command } from "commander";
+import { registerDoctorCommand } from "./commands/doctor.ts";
 import { registerSeedCommand } from "./commands/seed.ts";
 import { registerStatusCommand } from "./commands/status.ts";
 import { registerWaitCommand } from "./commands/wait.ts";
@@ -14,6 +15,7 @@ const COMMANDS: ReadonlyArray<(program: Command) => void> = [
   registerWaitCommand,
   registerSeedCommand,
   registerStatusCommand,
+  registerDoctorCommand,
 ];
 
 export function buildProgram(): Command {

@@ -1,0 +1,463 @@
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, rmSync, statfsSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { resolve } from "node:path";
+import { type Command, Option } from "commander";
+import dotenv from "dotenv";
+import { type Config, ConfigError, envFilePath, parseConfig, repoRoot } from "../config/env.ts";
+import { PROFILES, type Profile, SERVICES } from "../config/services.ts";
+import {
+  COMPOSE_FILE,
+  type ComposeContainer,
+  composeCommand,
+  composePs,
+  composeTarget,
+  parseComposeVersion,
+} from "../docker/compose.ts";
+import { ENGINE_FIX, type EngineInfo, probeEngine } from "../docker/engine.ts";
+import { run } from "../docker/exec.ts";
+import { formatVersion } from "../docker/version.ts";
+import { registerSecrets } from "../errors.ts";
+import { printJson } from "../output/json.ts";
+import { commandTrace } from "../telemetry/tracer.ts";
+import {
+  architectureFinding,
+  composeVersionFinding,
+  type DoctorReport,
+  diskFinding,
+  duplicatePortFindings,
+  engineVersionFinding,
+  envDrift,
+  envDriftFindings,
+  envInvalidFinding,
+  type Finding,
+  maxMapCountFinding,
+  memoryFinding,
+  type PortPlanEntry,
+  type PortProbe,
+  parseByteSize,
+  parseLsofListeners,
+  parseSsListeners,
+  portFindings,
+  portPlan,
+  renderFindings,
+  suggestPort,
+  summarize,
+} from "./doctor-rules.ts";
+import { conditionOf } from "./status.ts";
+
+/** Exit code of `doctor --preflight` when every chosen service already runs healthy (start-infra.sh). */
+export const EXIT_ALREADY_RUNNING = 3;
+
+type Env = Record<string, string | undefined>;
+
+/** The .env file and the process environment merged (process wins), like loadConfig. */
+function readEnvironment(): { file: string; fileExists: boolean; fileValues: Env; merged: Env } {
+  const file = envFilePath();
+  const fileExists = existsSync(file);
+  const fileValues = fileExists ? dotenv.parse(readFileSync(file, "utf8")) : {};
+  const fromProcess = Object.fromEntries(
+    Object.entries(process.env).filter(([, v]) => v !== undefined && v !== ""),
+  );
+  return { file, fileExists, fileValues, merged: { ...fileValues, ...fromProcess } };
+}
+
+/** A usable config even when some values are invalid: those fall back to their defaults (and are reported). */
+function configAndProblems(env: Env, file: string | undefined): { config: Config; problems: Finding[] } {
+  try {
+    return { config: parseConfig(env, file), problems: [] };
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    const withoutInvalid = { ...env };
+    for (const p of error.problems) delete withoutInvalid[p.variable];
+    return { config: parseConfig(withoutInvalid, file), problems: [envInvalidFinding(error.problems)] };
+  }
+}
+
+/** `${VAR:-default}` / `${VAR}` interpolation as Compose does it, for reading mem_limit and image. */
+export function interpolate(value: string, env: Env): string {
+  return value.replace(
+    /\$\{([A-Za-z_][A-Za-z0-9_]*)(?::?-([^}]*))?\}/g,
+    (_, name: string, fallback?: string) => {
+      const v = env[name];
+      return v !== undefined && v !== "" ? v : (fallback ?? "");
+    },
+  );
+}
+
+interface ComposeFacts {
+  memoryBudgetBytes: number;
+  images: Record<string, string>;
+}
+
+async function readComposeFacts(env: Env, profiles: readonly Profile[]): Promise<ComposeFacts> {
+  const facts: ComposeFacts = { memoryBudgetBytes: 0, images: {} };
+  let doc: {
+    services?: Record<string, { image?: string; mem_limit?: string | number; profiles?: string[] }>;
+  };
+  try {
+    // Loaded on demand: the YAML parser costs ~30-80 ms of start-up that other commands should not pay.
+    const { parse } = await import("yaml");
+    doc = parse(readFileSync(COMPOSE_FILE, "utf8")) as typeof doc;
+  } catch {
+    return facts;
+  }
+  for (const [name, service] of Object.entries(doc.services ?? {})) {
+    if (service.image) facts.images[name] = interpolate(service.image, env);
+    if (!(service.profiles ?? []).some((p) => profiles.includes(p as Profile))) continue;
+    const limit =
+      service.mem_limit === undefined
+        ? undefined
+        : parseByteSize(interpolate(String(service.mem_limit), env));
+    facts.memoryBudgetBytes += limit ?? 256 * 1024 ** 2;
+  }
+  return facts;
+}
+
+/** Tries to bind the port where Docker will publish it: the most faithful "is it free" test. */
+function bindProbe(
+  host: string,
+  port: number,
+): Promise<"free" | "taken" | "no-permission" | { error: string }> {
+  return new Promise((done) => {
+    const server = createServer();
+    server.unref();
+    server.once("error", (error: NodeJS.ErrnoException) => {
+      if (error.code === "EADDRINUSE") done("taken");
+      else if (error.code === "EACCES") done("no-permission");
+      else done({ error: error.code ?? error.message });
+    });
+    server.listen({ host, port, exclusive: true }, () => server.close(() => done("free")));
+  });
+}
+
+/** Who listens on which port, where the OS tells: ss on Linux, lsof on macOS. One call for all ports. */
+async function listeningOwners(): Promise<Map<number, string>> {
+  if (process.platform === "linux") {
+    const ss = await run("ss", ["-ltnpH"], { timeoutMs: 3000 });
+    if (ss.code === 0) return parseSsListeners(ss.stdout);
+  }
+  const lsof = await run("lsof", ["-nP", "-iTCP", "-sTCP:LISTEN", "-Fpcn"], { timeoutMs: 3000 });
+  return lsof.code === 0 || lsof.stdout !== "" ? parseLsofListeners(lsof.stdout) : new Map();
+}
+
+/** A container of ANOTHER Compose project (another checkout?) that publishes the port. */
+async function containerPublishing(port: number): Promise<string | undefined> {
+  const result = await run(
+    "docker",
+    ["ps", "--filter", `publish=${port}`, "--format", '{{.Names}}\t{{.Label "com.docker.compose.project"}}'],
+    { timeoutMs: 3000 },
+  );
+  const [name, project] = (result.stdout.trim().split("\n")[0] ?? "").split("\t");
+  if (result.code !== 0 || !name) return undefined;
+  return project
+    ? `container ${name} of Compose project "${project}" (stop it: docker compose -p ${project} stop)`
+    : `container ${name}`;
+}
+
+async function probePorts(
+  plan: readonly PortPlanEntry[],
+  bindAddress: string,
+  containers: readonly ComposeContainer[],
+  engineReachable: boolean,
+): Promise<Map<number, PortProbe>> {
+  const probes = new Map<number, PortProbe>();
+  let owners: Map<number, string> | undefined;
+  for (const entry of plan) {
+    const ours = containers.find(
+      (c) => c.state === "running" && c.publishers.some((p) => p.publishedPort === entry.port),
+    );
+    if (ours) {
+      probes.set(entry.port, { kind: "held-by-stack", container: ours.name });
+      continue;
+    }
+    const result = await bindProbe(bindAddress, entry.port);
+    if (result === "free") probes.set(entry.port, { kind: "free" });
+    else if (result === "no-permission") probes.set(entry.port, { kind: "no-permission" });
+    else if (result === "taken") {
+      owners ??= await listeningOwners();
+      const container = engineReachable ? await containerPublishing(entry.port) : undefined;
+      const description = container ?? owners.get(entry.port);
+      probes.set(entry.port, { kind: "taken", owner: description ? { description } : undefined });
+    } else probes.set(entry.port, { kind: "bad-address", message: `${bindAddress}: ${result.error}` });
+  }
+  return probes;
+}
+
+function diskCheck(engine: EngineInfo, dood: boolean): Finding {
+  const where = engine.dockerRootDir || "/var/lib/docker";
+  if (dood || /docker desktop/i.test(engine.operatingSystem) || !existsSync(where))
+    return diskFinding(undefined, undefined, `${where} is inside the engine's VM or host`);
+  try {
+    const stats = statfsSync(where);
+    return diskFinding(stats.bavail * stats.bsize, stats.blocks * stats.bsize, where);
+  } catch {
+    return diskFinding(undefined, undefined, where);
+  }
+}
+
+function maxMapCount(engine: EngineInfo): Finding {
+  // The engine's kernel is this machine's only on a native Linux engine (or a dev container sharing it).
+  const applicable =
+    process.platform === "linux" &&
+    engine.osType === "linux" &&
+    !/docker desktop/i.test(engine.operatingSystem);
+  let value: number | undefined;
+  try {
+    value = Number(readFileSync("/proc/sys/vm/max_map_count", "utf8").trim());
+  } catch {
+    value = undefined;
+  }
+  return maxMapCountFinding(value, applicable);
+}
+
+/**
+ * Docker-outside-of-Docker: the engine resolves bind mounts on ITS host. Write a token into this checkout and
+ * have a container read it back through HOST_WORKSPACE_FOLDER; a wrong path shows before anything starts.
+ */
+async function bindPathSelfTest(hostWorkspaceFolder: string, image: string | undefined): Promise<Finding> {
+  // The literal ${localWorkspaceFolder} is devcontainer.json syntax, not a template placeholder.
+  const base = {
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: devcontainer.json variable syntax, shown to the user
+    fix: 'set HOST_WORKSPACE_FOLDER to this repository\'s path on the Docker host (devcontainer.json: "HOST_WORKSPACE_FOLDER": "${localWorkspaceFolder}"); a "clone in volume" workspace cannot be bind-mounted: clone to a host folder',
+  };
+  if (!image)
+    return {
+      code: "BIND_PATH_UNVERIFIED",
+      status: "warn",
+      title: "bind-path self-test skipped: no image found in the Compose file",
+      blocking: false,
+      ...base,
+    };
+  const token = randomBytes(12).toString("hex");
+  const dir = resolve(repoRoot, "tmp");
+  const name = `.bind-probe-${token}`;
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(resolve(dir, name), token);
+  const hostPath = `${hostWorkspaceFolder.replace(/\/+$/, "")}/tmp/${name}`;
+  try {
+    const result = await run(
+      "docker",
+      [
+        "run",
+        "--rm",
+        "--pull",
+        "missing",
+        "--network",
+        "none",
+        "--entrypoint",
+        "cat",
+        "--mount",
+        `type=bind,src=${hostPath},dst=/probe,readonly`,
+        image,
+        "/probe",
+      ],
+      { timeoutMs: 120_000 },
+    );
+    const data = { hostWorkspaceFolder, hostPath };
+    if (result.code === 0 && result.stdout.trim() === token)
+      return {
+        code: "BIND_PATH_OK",
+        status: "pass",
+        title: `bind mounts resolve on the Docker host (HOST_WORKSPACE_FOLDER=${hostWorkspaceFolder})`,
+        blocking: false,
+        data,
+      };
+    if (
+      /bind source path does not exist|invalid mount config|no such file/i.test(result.stderr) ||
+      result.code === 0
+    )
+      return {
+        code: "BIND_PATH_WRONG",
+        status: "fail",
+        title: `HOST_WORKSPACE_FOLDER=${hostWorkspaceFolder} is not this checkout on the Docker host: the config files would be missing or empty in the containers`,
+        blocking: true,
+        ...base,
+        data,
+      };
+    return {
+      code: "BIND_PATH_UNVERIFIED",
+      status: "warn",
+      title: `bind-path self-test could not run (${result.stderr.trim().split("\n").pop() ?? result.code})`,
+      blocking: false,
+      ...base,
+      data,
+    };
+  } finally {
+    rmSync(resolve(dir, name), { force: true });
+  }
+}
+
+export interface DoctorOptions {
+  profiles: Profile[];
+  preflight: boolean;
+}
+
+export async function runDoctor(
+  options: DoctorOptions,
+  trace = commandTrace("doctor"),
+): Promise<DoctorReport> {
+  const profiles =
+    options.profiles.length > 0 ? PROFILES.filter((p) => options.profiles.includes(p)) : [...PROFILES];
+  const environment = readEnvironment();
+  const { config, problems } = configAndProblems(
+    environment.merged,
+    environment.fileExists ? environment.file : undefined,
+  );
+  registerSecrets(config.secrets);
+  trace.configure(config);
+  const findings: Finding[] = [...problems];
+  const hostWorkspaceFolder = process.env.HOST_WORKSPACE_FOLDER?.trim() || undefined;
+
+  const engine = await trace.step("docker", "engine", () => probeEngine(3000));
+  if (engine.reachable) {
+    findings.push({
+      code: "ENGINE_OK",
+      status: "pass",
+      title: `Docker engine reachable: ${engine.info.operatingSystem || engine.info.osType}, ${engine.info.cpus} CPUs`,
+      blocking: false,
+      data: { serverVersion: engine.info.serverVersion, operatingSystem: engine.info.operatingSystem },
+    });
+    findings.push(engineVersionFinding(engine.info.serverVersion));
+  } else {
+    findings.push({
+      code: "ENGINE_UNREACHABLE",
+      status: "fail",
+      title: `cannot reach a Docker engine (${engine.reason})`,
+      fix: ENGINE_FIX,
+      blocking: true,
+    });
+  }
+
+  const command = await trace.step("docker", "compose version", () => composeCommand());
+  let composeVersion: string | undefined;
+  if (command) {
+    const result = await run(command[0] as string, [...command.slice(1), "version", "--short"], {
+      timeoutMs: 5000,
+    });
+    const parsed = result.code === 0 ? parseComposeVersion(result.stdout) : undefined;
+    composeVersion = parsed ? formatVersion(parsed) : undefined;
+  }
+  findings.push(composeVersionFinding(command, composeVersion));
+
+  let containers: ComposeContainer[] = [];
+  if (engine.reachable && command && composeVersion) {
+    containers = await trace
+      .step("docker", "compose ps", () => composePs(composeTarget(command, config)))
+      .catch(() => []);
+  }
+
+  const plan = portPlan(SERVICES, config.ports, profiles);
+  findings.push(...duplicatePortFindings(plan));
+  if (hostWorkspaceFolder) {
+    findings.push({
+      code: "PORTS_SKIPPED",
+      status: "skip",
+      title:
+        "host ports not checked: under Docker-outside-of-Docker they are bound on the Docker host, not here",
+      blocking: false,
+    });
+  } else {
+    const probes = await trace.step("host", "ports", () =>
+      probePorts(plan, config.bindAddress, containers, engine.reachable),
+    );
+    const planned = new Set(plan.map((p) => p.port));
+    const taken = (p: number) => probes.get(p)?.kind === "taken";
+    findings.push(...portFindings(plan, probes, (port) => suggestPort(port, taken, planned)));
+  }
+
+  const facts = await readComposeFacts(environment.merged, profiles);
+  if (engine.reachable) {
+    findings.push(memoryFinding(engine.info.memTotalBytes, facts.memoryBudgetBytes, profiles));
+    findings.push(diskCheck(engine.info, hostWorkspaceFolder !== undefined));
+    findings.push(maxMapCount(engine.info));
+    findings.push(architectureFinding(engine.info.architecture, engine.info.operatingSystem));
+  }
+
+  const exampleFile = resolve(repoRoot, ".env.example");
+  const exampleKeys = existsSync(exampleFile)
+    ? Object.keys(dotenv.parse(readFileSync(exampleFile, "utf8")))
+    : [];
+  findings.push(
+    ...envDriftFindings(environment.fileExists, envDrift(exampleKeys, Object.keys(environment.fileValues))),
+  );
+
+  if (hostWorkspaceFolder && engine.reachable) {
+    const image = facts.images.nats ?? facts.images.postgres ?? Object.values(facts.images)[0];
+    findings.push(
+      await trace.step("docker", "bind-path self-test", () => bindPathSelfTest(hostWorkspaceFolder, image)),
+    );
+  }
+
+  const selected = SERVICES.filter((s) => profiles.includes(s.profile));
+  const stackRunning =
+    containers.length > 0 &&
+    selected.every((s) => conditionOf(containers.find((c) => c.service === s.name)) === "up");
+  return summarize(config.composeProjectName, profiles, findings, stackRunning);
+}
+
+interface DoctorFlags {
+  json?: boolean;
+  profile?: Profile[];
+  preflight?: boolean;
+}
+
+export function registerDoctorCommand(program: Command): void {
+  program
+    .command("doctor")
+    .description(
+      "Check Docker, Compose, ports, memory, disk, vm.max_map_count, CPU and .env drift; exit 1 on blocking findings",
+    )
+    .option("--json", "print the report as JSON on stdout (shape: tools/src/commands/doctor.schema.json)")
+    .addOption(
+      new Option("--profile <profile>", "check for a profile's services only (repeatable)")
+        .choices(PROFILES)
+        .argParser((value: string, previous: Profile[] | undefined) => [
+          ...(previous ?? []),
+          value as Profile,
+        ]),
+    )
+    .option(
+      "--preflight",
+      `print only problems (make start runs this); exit ${EXIT_ALREADY_RUNNING} when every chosen service already runs healthy`,
+    )
+    .addHelpText(
+      "after",
+      "\nExamples:\n  make doctor\n  make doctor JSON=1\n  tsx src/cli.ts doctor --profile core",
+    )
+    .action(async (flags: DoctorFlags) => {
+      const trace = commandTrace(flags.preflight ? "preflight" : "doctor");
+      try {
+        const report = await runDoctor(
+          { profiles: flags.profile ?? [], preflight: Boolean(flags.preflight) },
+          trace,
+        );
+        if (flags.json) printJson(report);
+        else if (flags.preflight) {
+          const shown = report.findings.filter((f) => f.status === "fail" || f.status === "warn");
+          if (shown.length > 0) process.stderr.write(`${renderFindings(shown)}\n`);
+        } else {
+          process.stdout.write(
+            `Doctor: project ${report.project}, profiles ${report.profiles.join(" + ")}\n`,
+          );
+          process.stdout.write(`${renderFindings(report.findings)}\n`);
+          process.stdout.write(
+            `${report.ok ? "✓" : "✗"} ${report.blocking} blocking problem(s), ${report.warnings} warning(s)\n`,
+          );
+        }
+        if (!report.ok) {
+          if (flags.preflight && !flags.json)
+            process.stderr.write(
+              `✗ ${report.blocking} blocking problem(s): nothing was started. Fix them, then run make start again.\n`,
+            );
+          process.exitCode = 1;
+        } else if (flags.preflight && report.stackRunning) process.exitCode = EXIT_ALREADY_RUNNING;
+        trace.end(report.ok);
+      } catch (error) {
+        trace.end(false, error);
+        throw error;
+      } finally {
+        await trace.flush();
+      }
+    });
+}
