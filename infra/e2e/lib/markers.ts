@@ -17,60 +17,11 @@ export type MarkerPresence = Record<"postgres" | "minio" | "opensearch" | "nats"
 
 type Vars = Record<string, string>;
 
-async function withPostgres<T>(vars: Vars, use: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: vars.DATABASE_URL, connectionTimeoutMillis: 5000 });
-  await client.connect();
-  try {
-    return await use(client);
-  } finally {
-    await client.end();
-  }
-}
-
-function minio(vars: Vars): MinioClient {
-  return new MinioClient({
-    endPoint: "127.0.0.1",
-    port: Number(vars.MINIO_API_PORT),
-    useSSL: false,
-    accessKey: vars.MINIO_ROOT_USER ?? "",
-    secretKey: vars.MINIO_ROOT_PASSWORD ?? "",
-  });
-}
-
-function opensearch(vars: Vars): OpenSearchClient {
-  return new OpenSearchClient({ node: vars.OPENSEARCH_URL ?? "", requestTimeout: 10000 });
-}
-
-async function withNats<T>(vars: Vars, use: (nc: NatsConnection) => Promise<T>): Promise<T> {
-  const nc = await connect({
-    servers: vars.NATS_URL ?? "",
-    timeout: 5000,
-    ...(vars.NATS_USER ? { user: vars.NATS_USER, pass: vars.NATS_PASSWORD ?? "" } : {}),
-  });
-  try {
-    return await use(nc);
-  } finally {
-    await nc.close();
-  }
-}
-
-export async function writeMarkers(vars: Vars, marker: string): Promise<void> {
-  await withPostgres(vars, async (client) => {
-    await client.query(`CREATE TABLE IF NOT EXISTS ${TABLE} (marker text PRIMARY KEY)`);
-    await client.query(`INSERT INTO ${TABLE} (marker) VALUES ($1) ON CONFLICT DO NOTHING`, [marker]);
-  });
-  await minio(vars).putObject(vars.MINIO_BUCKET ?? "", OBJECT_KEY, Buffer.from(marker));
-  const search = opensearch(vars);
-  const exists = await search.indices.exists({ index: INDEX });
-  if (!exists.body) {
-    await search.indices.create({ index: INDEX, body: { settings: { number_of_replicas: 0 } } });
-  }
-  await search.index({ index: INDEX, id: "marker", body: { marker }, refresh: true });
-  await withNats(vars, async (nc) => {
-    const jsm = await nc.jetstreamManager();
-    await jsm.streams.add({ name: STREAM, subjects: [SUBJECT], storage: StorageType.File, num_replicas: 1 });
-    await nc.jetstream().publish(SUBJECT, StringCodec().encode(marker));
-  });
+/** One service's marker: write it, and tell whether it is there. */
+export interface MarkerStore {
+  service: keyof MarkerPresence;
+  write: (marker: string) => Promise<void>;
+  has: (marker: string) => Promise<boolean>;
 }
 
 function errorCode(error: unknown): string {
@@ -78,44 +29,135 @@ function errorCode(error: unknown): string {
   return String(e.api_error?.err_code ?? e.meta?.statusCode ?? e.code ?? "");
 }
 
-export async function readMarkers(vars: Vars, marker: string): Promise<MarkerPresence> {
-  const postgres = await withPostgres(vars, async (client) => {
-    const table = await client.query("SELECT to_regclass($1) AS t", [`public.${TABLE}`]);
-    if (!table.rows[0]?.t) return false;
-    const rows = await client.query(`SELECT 1 FROM ${TABLE} WHERE marker = $1`, [marker]);
-    return rows.rowCount === 1;
-  });
-
-  let minioPresent: boolean;
-  try {
-    const stream = await minio(vars).getObject(vars.MINIO_BUCKET ?? "", OBJECT_KEY);
-    const chunks: Buffer[] = [];
-    for await (const chunk of stream) chunks.push(chunk as Buffer);
-    minioPresent = Buffer.concat(chunks).toString("utf8") === marker;
-  } catch (error) {
-    if (!/NoSuchKey|NoSuchBucket|NotFound/.test(errorCode(error))) throw error;
-    minioPresent = false;
-  }
-
-  const doc = await opensearch(vars).get({ index: INDEX, id: "marker" }, { ignore: [404] });
-  const source = (doc.body as { found?: boolean; _source?: { marker?: string } }).found
-    ? (doc.body as { _source?: { marker?: string } })._source
-    : undefined;
-  const opensearchPresent = source?.marker === marker;
-
-  const natsPresent = await withNats(vars, async (nc) => {
-    const jsm = await nc.jetstreamManager();
+export function postgresMarker(vars: Vars): MarkerStore {
+  const withClient = async <T>(use: (client: pg.Client) => Promise<T>): Promise<T> => {
+    const client = new pg.Client({ connectionString: vars.DATABASE_URL, connectionTimeoutMillis: 5000 });
+    await client.connect();
     try {
-      const message = await jsm.streams.getMessage(STREAM, { last_by_subj: SUBJECT });
-      return StringCodec().decode(message.data) === marker;
-    } catch (error) {
-      // 10059: stream not found; 10037: no message found.
-      if (/^(10059|10037)$/.test(errorCode(error))) return false;
-      throw error;
+      return await use(client);
+    } finally {
+      await client.end();
     }
-  });
+  };
+  return {
+    service: "postgres",
+    write: (marker) =>
+      withClient(async (client) => {
+        await client.query(`CREATE TABLE IF NOT EXISTS ${TABLE} (marker text PRIMARY KEY)`);
+        await client.query(`INSERT INTO ${TABLE} (marker) VALUES ($1) ON CONFLICT DO NOTHING`, [marker]);
+      }),
+    has: (marker) =>
+      withClient(async (client) => {
+        const table = await client.query("SELECT to_regclass($1) AS t", [`public.${TABLE}`]);
+        if (!table.rows[0]?.t) return false;
+        const rows = await client.query(`SELECT 1 FROM ${TABLE} WHERE marker = $1`, [marker]);
+        return rows.rowCount === 1;
+      }),
+  };
+}
 
-  return { postgres, minio: minioPresent, opensearch: opensearchPresent, nats: natsPresent };
+export function minioMarker(vars: Vars): MarkerStore {
+  const endpoint = new URL(vars.S3_ENDPOINT ?? `http://127.0.0.1:${vars.MINIO_API_PORT}`);
+  const client = new MinioClient({
+    endPoint: endpoint.hostname,
+    port: Number(endpoint.port || (endpoint.protocol === "https:" ? 443 : 80)),
+    useSSL: endpoint.protocol === "https:",
+    accessKey: vars.MINIO_ROOT_USER ?? "",
+    secretKey: vars.MINIO_ROOT_PASSWORD ?? "",
+  });
+  const bucket = vars.MINIO_BUCKET ?? "";
+  return {
+    service: "minio",
+    write: async (marker) => {
+      await client.putObject(bucket, OBJECT_KEY, Buffer.from(marker));
+    },
+    has: async (marker) => {
+      try {
+        const stream = await client.getObject(bucket, OBJECT_KEY);
+        const chunks: Buffer[] = [];
+        for await (const chunk of stream) chunks.push(chunk as Buffer);
+        return Buffer.concat(chunks).toString("utf8") === marker;
+      } catch (error) {
+        if (/^(NoSuchKey|NoSuchBucket|NotFound)$/.test(errorCode(error))) return false;
+        throw error;
+      }
+    },
+  };
+}
+
+export function opensearchMarker(vars: Vars): MarkerStore {
+  const client = new OpenSearchClient({ node: vars.OPENSEARCH_URL ?? "", requestTimeout: 10000 });
+  return {
+    service: "opensearch",
+    write: async (marker) => {
+      const exists = await client.indices.exists({ index: INDEX });
+      if (!exists.body) {
+        // One node: replicas would leave the index yellow forever.
+        await client.indices.create({ index: INDEX, body: { settings: { number_of_replicas: 0 } } });
+      }
+      await client.index({ index: INDEX, id: "marker", body: { marker }, refresh: true });
+    },
+    has: async (marker) => {
+      const doc = await client.get({ index: INDEX, id: "marker" }, { ignore: [404] });
+      const body = doc.body as { found?: boolean; _source?: { marker?: string } };
+      return body.found === true && body._source?.marker === marker;
+    },
+  };
+}
+
+export function natsMarker(vars: Vars): MarkerStore {
+  const withConnection = async <T>(use: (nc: NatsConnection) => Promise<T>): Promise<T> => {
+    const nc = await connect({
+      servers: vars.NATS_URL ?? "",
+      timeout: 5000,
+      ...(vars.NATS_USER ? { user: vars.NATS_USER, pass: vars.NATS_PASSWORD ?? "" } : {}),
+    });
+    try {
+      return await use(nc);
+    } finally {
+      await nc.close();
+    }
+  };
+  return {
+    service: "nats",
+    write: (marker) =>
+      withConnection(async (nc) => {
+        const jsm = await nc.jetstreamManager();
+        await jsm.streams.add({
+          name: STREAM,
+          subjects: [SUBJECT],
+          storage: StorageType.File,
+          num_replicas: 1,
+        });
+        await nc.jetstream().publish(SUBJECT, StringCodec().encode(marker));
+      }),
+    has: (marker) =>
+      withConnection(async (nc) => {
+        const jsm = await nc.jetstreamManager();
+        try {
+          const message = await jsm.streams.getMessage(STREAM, { last_by_subj: SUBJECT });
+          return StringCodec().decode(message.data) === marker;
+        } catch (error) {
+          // 10059: stream not found; 10037: no message found.
+          if (/^(10059|10037)$/.test(errorCode(error))) return false;
+          throw error;
+        }
+      }),
+  };
+}
+
+export function markerStores(vars: Vars): MarkerStore[] {
+  return [postgresMarker(vars), minioMarker(vars), opensearchMarker(vars), natsMarker(vars)];
+}
+
+export async function writeMarkers(vars: Vars, marker: string): Promise<void> {
+  for (const store of markerStores(vars)) await store.write(marker);
+}
+
+export async function readMarkers(vars: Vars, marker: string): Promise<MarkerPresence> {
+  const presence: Partial<MarkerPresence> = {};
+  for (const store of markerStores(vars)) presence[store.service] = await store.has(marker);
+  return presence as MarkerPresence;
 }
 
 /** Which services disagree with the expectation, as a readable list (empty when all agree). */
