@@ -113,6 +113,7 @@ export interface ServiceContext {
 /** Maps a client error to a UserError naming the service, the endpoint (masked) and the fix. */
 export function serviceError(context: ServiceContext, error: unknown): UserError {
   if (error instanceof UserError) return error;
+  if (error instanceof SeedFileError) return toUserError(error);
   const where = `${context.service} at ${maskUrl(context.endpoint)}`;
   const doing = context.action ? ` while ${context.action}` : "";
   const logs = `make logs SERVICE=${context.service}`;
