@@ -42,7 +42,7 @@ function requirePromtool(t: TestContext): boolean {
   return requireTool(
     t,
     "promtool",
-    "install the Debian package `prometheus` (promtool 2.53) or a Prometheus release",
+    "install Debian trixie's `promtool` package (2.53), as .ci/install-system-deps.sh does",
   );
 }
 
