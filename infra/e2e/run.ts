@@ -27,7 +27,14 @@ import {
 } from "./lib/plan.ts";
 import { E2E_PORT_RANGE, isPortFree, planPorts } from "./lib/ports.ts";
 import { secondSeedProblem, seedCounts } from "./lib/seed-report.ts";
-import { engineSkipReason, isRequired, pullSkipReason, type SkipReason, skipOutcome } from "./lib/skip.ts";
+import {
+  engineSkipReason,
+  environmentSkipReason,
+  isRequired,
+  pullSkipReason,
+  type SkipReason,
+  skipOutcome,
+} from "./lib/skip.ts";
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const composeFile = join(repoRoot, "infra/docker-compose.yml");
@@ -73,6 +80,8 @@ async function main(): Promise<number> {
     ...(info.spawnError ? { spawnError: info.spawnError } : {}),
   });
   if (noEngine) throw new Skip(noEngine);
+  const wrongPlace = environmentSkipReason(process.env);
+  if (wrongPlace) throw new Skip(wrongPlace);
   const compose = await detectCompose(process.env);
   if (!compose)
     throw new Skip({ code: "no-compose", detail: "neither docker compose nor docker-compose answers" });
@@ -196,7 +205,7 @@ async function main(): Promise<number> {
     });
     await step("second seed changes nothing", async () => {
       const seed = expectOk("seed", await run(process.execPath, tools("seed", "--json"), 3 * MINUTE, false));
-      const problem = secondSeedProblem(seedCounts(seed.output));
+      const problem = secondSeedProblem(seedCounts(seed.stdout));
       if (problem) throw new StepFailure(`${problem}\n${seed.output}`);
     });
     const marker = `${plan.projectName}-${Date.now()}`;

@@ -5,7 +5,9 @@ import { spawn } from "node:child_process";
 
 export interface CommandResult {
   exitCode: number | null;
+  /** stdout and stderr interleaved, as a user would have seen them. */
   output: string;
+  stdout: string;
   timedOut: boolean;
   spawnError?: string;
 }
@@ -35,6 +37,7 @@ export function runCommand(
 ): Promise<CommandResult> {
   return new Promise((resolve) => {
     let output = "";
+    let stdout = "";
     let timedOut = false;
     const child = spawn(command, args, {
       cwd: options.cwd,
@@ -46,6 +49,7 @@ export function runCommand(
     if (pid !== undefined) running.add(pid);
     const onData = (stream: NodeJS.WriteStream) => (chunk: Buffer) => {
       output += chunk.toString("utf8");
+      if (stream === process.stdout) stdout += chunk.toString("utf8");
       if (options.echo) stream.write(chunk);
     };
     child.stdout?.on("data", onData(process.stdout));
@@ -58,12 +62,12 @@ export function runCommand(
     child.on("error", (error) => {
       clearTimeout(timer);
       if (pid !== undefined) running.delete(pid);
-      resolve({ exitCode: null, output, timedOut, spawnError: error.message });
+      resolve({ exitCode: null, output, stdout, timedOut, spawnError: error.message });
     });
     child.on("close", (code) => {
       clearTimeout(timer);
       if (pid !== undefined) running.delete(pid);
-      resolve({ exitCode: code, output, timedOut });
+      resolve({ exitCode: code, output, stdout, timedOut });
     });
   });
 }

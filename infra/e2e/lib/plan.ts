@@ -107,6 +107,8 @@ export function endpointVariables(values: Record<string, string>): Record<string
 export function e2eVariables(example: Record<string, string>, plan: E2EPlan): Record<string, string> {
   const values: Record<string, string> = { ...example, COMPOSE_PROJECT_NAME: plan.projectName };
   values.BIND_ADDRESS = "127.0.0.1";
+  // A cold hosted runner pulls nothing here (images are pulled first) but OpenSearch's first boot is slow.
+  values.STACK_START_TIMEOUT = String(Math.max(Number(values.STACK_START_TIMEOUT) || 0, 600));
   for (const [key, port] of Object.entries(plan.ports)) values[key] = String(port);
   return { ...values, ...endpointVariables(values) };
 }

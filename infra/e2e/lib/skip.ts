@@ -1,7 +1,10 @@
 // When the e2e suite cannot run here (no Docker engine, images that cannot be pulled) it says so in one line
 // and exits 0 as skipped; with E2E_REQUIRED=1 (CI with a real engine) the same finding is a failure.
 
-export type SkipReason = { code: "no-engine" | "no-compose" | "images-unavailable"; detail: string };
+export type SkipReason = {
+  code: "no-engine" | "no-compose" | "images-unavailable" | "in-dev-container";
+  detail: string;
+};
 
 export function isRequired(env: Record<string, string | undefined>): boolean {
   return /^(1|true|yes)$/i.test(env.E2E_REQUIRED ?? "");
@@ -43,6 +46,19 @@ const UNREACHABLE =
   /no such host|dial tcp|i\/o timeout|connection refused|network is unreachable|TLS handshake timeout|Client\.Timeout|Temporary failure in name resolution|proxyconnect|EOF$|server misbehaving|context deadline exceeded/im;
 const MISSING = /manifest unknown|not found|pull access denied|repository does not exist|unauthorized/i;
 
+/**
+ * Inside the dev container (Docker-outside-of-Docker) the e2e project's ports are published on the Docker
+ * host, not in this container, and its network is not the workspace's: the suite must run on the host.
+ */
+export function environmentSkipReason(env: Record<string, string | undefined>): SkipReason | null {
+  if (!env.HOST_WORKSPACE_FOLDER) return null;
+  return {
+    code: "in-dev-container",
+    detail:
+      "make e2e runs on the Docker host, not inside the dev container (the e2e stack's ports are published on the host)",
+  };
+}
+
 /** `compose pull` failure output -> the one-line reason for the skip (or, when required, the failure). */
 export function pullSkipReason(output: string): SkipReason {
   const lines = output
@@ -69,6 +85,7 @@ const FIX: Record<SkipReason["code"], string> = {
   "no-engine": "start Docker Engine or Docker Desktop, then run make e2e again",
   "no-compose": "install Docker Compose v2 (the docker compose plugin), then run make e2e again",
   "images-unavailable": "check the network or registry access, then run make e2e again",
+  "in-dev-container": "run make e2e in a terminal on the host",
 };
 
 /** The one line to print and the exit code: 0 for a skip, 1 when the run is required. */

@@ -26,6 +26,7 @@ export async function runHarness(
   const logsDir = join(dir, "logs");
   const inherited = { ...process.env };
   delete inherited.E2E_REQUIRED; // the tests decide
+  delete inherited.HOST_WORKSPACE_FOLDER; // set inside the dev container, where the harness skips
   const started = Date.now();
   const child = spawn(process.execPath, ["--import", "tsx", join(infraDir, "e2e/run.ts")], {
     cwd: infraDir,

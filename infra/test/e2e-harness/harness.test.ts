@@ -40,6 +40,16 @@ describe("e2e harness: skip detection (fake docker)", () => {
     );
   });
 
+  it("inside the dev container it skips with one line pointing to the host", async () => {
+    const run = await runHarness({ HOST_WORKSPACE_FOLDER: "/home/dev/wallpaperdb" });
+    assert.equal(run.exitCode, 0, run.stderr);
+    assert.match(
+      run.stdout.trim(),
+      /^e2e: SKIPPED: make e2e runs on the Docker host, not inside the dev container.*$/,
+    );
+    assert.deepEqual(projectsAddressed(run.calls), []);
+  });
+
   it("without a docker CLI at all it is the same one-line skip", async () => {
     const run = await runHarness({}, { path: "/nonexistent" });
     assert.equal(run.exitCode, 0, run.stderr);

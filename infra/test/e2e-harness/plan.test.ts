@@ -91,6 +91,11 @@ describe("e2e env file", () => {
     }
   });
 
+  it("gives a cold runner at least 10 minutes to become healthy", () => {
+    assert.ok(Number(vars.STACK_START_TIMEOUT) >= 600);
+    assert.equal(e2eVariables({ ...example, STACK_START_TIMEOUT: "900" }, plan).STACK_START_TIMEOUT, "900");
+  });
+
   it("pins every endpoint URL to the e2e ports", () => {
     assert.equal(vars.NATS_URL, `nats://127.0.0.1:${vars.NATS_PORT}`);
     assert.match(vars.DATABASE_URL ?? "", new RegExp(`@127\\.0\\.0\\.1:${vars.POSTGRES_PORT}/`));

@@ -1,6 +1,13 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { engineSkipReason, firstLine, isRequired, pullSkipReason, skipOutcome } from "../../e2e/lib/skip.ts";
+import {
+  engineSkipReason,
+  environmentSkipReason,
+  firstLine,
+  isRequired,
+  pullSkipReason,
+  skipOutcome,
+} from "../../e2e/lib/skip.ts";
 
 const DAEMON_DOWN =
   "Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?";
@@ -50,6 +57,15 @@ describe("skip detection", () => {
     const failed = skipOutcome(reason, true);
     assert.equal(failed.exitCode, 1);
     assert.match(failed.line, /^e2e: FAILED \(E2E_REQUIRED=1/);
+  });
+
+  it("skips inside the dev container (HOST_WORKSPACE_FOLDER set), not on a host", () => {
+    assert.equal(environmentSkipReason({}), null);
+    assert.equal(environmentSkipReason({ HOST_WORKSPACE_FOLDER: "" }), null);
+    assert.equal(
+      environmentSkipReason({ HOST_WORKSPACE_FOLDER: "/Users/dev/wallpaperdb" })?.code,
+      "in-dev-container",
+    );
   });
 
   it("reads E2E_REQUIRED as 1/true/yes only", () => {
