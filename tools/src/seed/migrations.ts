@@ -54,7 +54,7 @@ export function orderMigrations(
       checksum: migrationChecksum(file.sql),
     });
   }
-  migrations.sort((a, b) => a.version - b.version);
+  migrations.sort((a, b) => a.version - b.version || a.name.localeCompare(b.name));
   for (let i = 1; i < migrations.length; i++) {
     const previous = migrations[i - 1];
     const current = migrations[i];

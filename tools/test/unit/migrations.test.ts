@@ -1,0 +1,104 @@
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import { migrationChecksum, orderMigrations, planMigrations } from "../../src/seed/migrations.ts";
+import { SeedFileError } from "../../src/seed/result.ts";
+
+const file = (name: string, sql = `-- ${name}\nSELECT 1;\n`) => ({ name, sql });
+
+describe("migration ordering", () => {
+  test("orders by numeric prefix, not by string (0010 after 0009, 10000 last)", () => {
+    const ordered = orderMigrations([file("10000_late.sql"), file("0010_ten.sql"), file("0009_nine.sql")]);
+    assert.deepEqual(
+      ordered.map((m) => m.name),
+      ["0009_nine.sql", "0010_ten.sql", "10000_late.sql"],
+    );
+  });
+
+  test("gaps are allowed", () => {
+    assert.equal(orderMigrations([file("0001_a.sql"), file("0005_b.sql")]).length, 2);
+  });
+
+  test("two files with the same number are refused, naming the file", () => {
+    assert.throws(
+      () => orderMigrations([file("0002_b.sql"), file("0002_a.sql")]),
+      (e: unknown) =>
+        e instanceof SeedFileError && /0002_b\.sql: it has the same number as 0002_a\.sql/.test(e.message),
+    );
+  });
+
+  test("a .sql file with a bad name is refused; other files are ignored", () => {
+    assert.throws(
+      () => orderMigrations([file("1_init.sql")]),
+      /1_init\.sql: migration file names must look like/,
+    );
+    assert.throws(() => orderMigrations([file("0001_Init.sql")]), /0001_Init\.sql/);
+    assert.deepEqual(orderMigrations([file("README.md"), file("0001_a.sql")]).length, 1);
+  });
+
+  test("an empty migration is refused", () => {
+    assert.throws(() => orderMigrations([file("0001_a.sql", "  \n")]), /0001_a\.sql: the migration is empty/);
+  });
+});
+
+describe("migration checksums", () => {
+  test("sha256 hex, stable, sensitive to any content change", () => {
+    const a = migrationChecksum("CREATE TABLE t (id int);\n");
+    assert.match(a, /^[0-9a-f]{64}$/);
+    assert.equal(a, migrationChecksum("CREATE TABLE t (id int);\n"));
+    assert.notEqual(a, migrationChecksum("CREATE TABLE t (id bigint);\n"));
+  });
+
+  test("CRLF and LF checkouts of the same file have the same checksum", () => {
+    assert.equal(migrationChecksum("A;\r\nB;\r\n"), migrationChecksum("A;\nB;\n"));
+  });
+});
+
+describe("migration plan against the ledger", () => {
+  const files = orderMigrations([file("0001_a.sql"), file("0002_b.sql")]);
+  const applied = (name: string, sql = `-- ${name}\nSELECT 1;\n`) => ({
+    name,
+    checksum: migrationChecksum(sql),
+  });
+
+  test("nothing applied: everything pending, in order", () => {
+    const plan = planMigrations(files, []);
+    assert.deepEqual(
+      plan.pending.map((m) => m.name),
+      ["0001_a.sql", "0002_b.sql"],
+    );
+  });
+
+  test("applied with the same checksum: unchanged; the rest pending", () => {
+    const plan = planMigrations(files, [applied("0001_a.sql")]);
+    assert.deepEqual(
+      [plan.unchanged.map((m) => m.name), plan.pending.map((m) => m.name)],
+      [["0001_a.sql"], ["0002_b.sql"]],
+    );
+  });
+
+  test("an applied migration whose file was edited is an error naming the file", () => {
+    assert.throws(
+      () =>
+        planMigrations(files, [applied("0001_a.sql", "the original text")], "infra/init/postgres/migrations"),
+      /infra\/init\/postgres\/migrations\/0001_a\.sql: this migration was already applied and its file has changed/,
+    );
+  });
+
+  test("a new migration numbered below an applied one is refused (it would run out of order)", () => {
+    const withLate = orderMigrations([file("0001_a.sql"), file("0002_b.sql"), file("0003_c.sql")]);
+    assert.throws(
+      () => planMigrations(withLate, [applied("0001_a.sql"), applied("0003_c.sql")]),
+      /0002_b\.sql: it is numbered below a migration already applied \(3\)/,
+    );
+  });
+
+  test("an applied migration whose file is gone is reported, not an error", () => {
+    const plan = planMigrations(files, [
+      applied("0001_a.sql"),
+      applied("0002_b.sql"),
+      applied("0000_old.sql"),
+    ]);
+    assert.deepEqual(plan.missingFiles, ["0000_old.sql"]);
+    assert.equal(plan.pending.length, 0);
+  });
+});
