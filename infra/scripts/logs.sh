@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # make logs: follows the logs of every service, or of one.
 # Usage: logs.sh [--service NAME] [--since 10m|2026-11-27T08:00:00] [--tail N] [--no-follow]
-# shellcheck source=lib.sh
+# shellcheck source=SCRIPTDIR/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 args=(--follow)

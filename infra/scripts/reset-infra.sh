@@ -3,7 +3,7 @@
 # Asks first on a terminal (read from /dev/tty: turbo may not pass stdin through). Without a terminal it refuses
 # unless --yes or CONFIRM=1 is given, and then nothing that deletes reaches docker.
 # Usage: reset-infra.sh [--yes] [--profile core|observability]... [--no-wait] [--no-seed]
-# shellcheck source=lib.sh
+# shellcheck source=SCRIPTDIR/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 confirmed=0

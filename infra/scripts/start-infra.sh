@@ -4,7 +4,7 @@
 #   --no-wait / START_NO_WAIT=1   skip the tools' readiness probes after `compose up --wait` (tests, benchmark)
 #   --no-seed / START_NO_SEED=1   skip seeding (tests, benchmark; run `make seed` later)
 # Already running and healthy: prints the status and exits 0 without touching a container.
-# shellcheck source=lib.sh
+# shellcheck source=SCRIPTDIR/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 no_wait="${START_NO_WAIT:-}"
@@ -43,10 +43,11 @@ say "Starting ${PROFILES[*]} (project $(project_name), waiting up to ${timeout_s
 if ! compose "${PROFILE_ARGS[@]}" up --detach --wait --wait-timeout "$timeout_seconds"; then
   # Names every service that is not healthy and prints its last 30 log lines.
   tools status --diagnose "${PROFILE_ARGS[@]}" || true
-  die "The stack did not become healthy within ${timeout_seconds}s." \
+  die "The stack did not become healthy (start limit: ${timeout_seconds}s, STACK_START_TIMEOUT)." \
     "fix: read the log lines above; raise STACK_START_TIMEOUT in .env on a slow machine; 'make doctor' checks the host."
 fi
 
 [[ "$no_wait" == 1 ]] || tools wait "${PROFILE_ARGS[@]}"
-[[ "$no_seed" == 1 ]] || tools seed
+# Every seeded service (postgres, minio, opensearch, nats) is in the core profile.
+if [[ "$no_seed" != 1 && " ${PROFILES[*]} " == *" core "* ]]; then tools seed; fi
 tools status "${PROFILE_ARGS[@]}"

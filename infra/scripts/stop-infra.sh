@@ -2,7 +2,7 @@
 # make stop: stops every container of the project and KEEPS all data.
 # `compose stop` rather than `down`: containers (and their logs, for `make logs` after a crash) stay, named
 # volumes are untouched, and the next start only restarts them. `make reset` is the one that removes things.
-# shellcheck source=lib.sh
+# shellcheck source=SCRIPTDIR/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 for arg in "$@"; do

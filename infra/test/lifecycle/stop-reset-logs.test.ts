@@ -1,0 +1,82 @@
+/**
+ * make stop / reset / logs end to end against the fake docker. reset's safety rule: without a terminal and
+ * without CONFIRM=1 it refuses, and no deletion ever reaches docker.
+ */
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { runDetached, type Sandbox, sandbox } from "../support/fake-docker/fake-docker.ts";
+import { repoRoot } from "../support/paths.ts";
+
+const make = (box: Sandbox, args: string[]) =>
+  runDetached("make", ["--no-print-directory", ...args], { cwd: repoRoot, env: box.env });
+
+const DELETING = / (down|rm|volume rm|volume prune|system prune)\b/;
+
+describe("make stop, reset and logs", () => {
+  it("reset without confirmation and without a terminal refuses, exits non-zero and deletes nothing", async () => {
+    const box = await sandbox({ FAKE_DOCKER_SCENARIO: "ports-held-by-stack" });
+    try {
+      const result = await make(box, ["reset"]);
+      assert.notEqual(result.code, 0);
+      assert.match(result.output, /needs a confirmation; there is no terminal to ask/);
+      assert.match(result.output, /make reset CONFIRM=1/);
+      const deleting = box.calls().filter((c) => DELETING.test(c));
+      assert.deepEqual(deleting, [], "a deletion reached docker");
+    } finally {
+      box.cleanup();
+    }
+  });
+
+  it("stop keeps the volumes; reset CONFIRM=1 deletes only this project's volumes and starts again", async () => {
+    const box = await sandbox({ FAKE_DOCKER_EXTRA_VOLUMES: "otherproject_postgres-data" });
+    try {
+      const start = await make(box, ["start", "PROFILE=core"]);
+      assert.equal(start.code, 0, start.output);
+      const ours = `${box.project}_postgres-data`;
+      assert.ok(box.volumes().includes(ours));
+
+      const stop = await make(box, ["stop"]);
+      assert.equal(stop.code, 0, stop.output);
+      assert.match(stop.output, /data is kept/);
+      const stopCall = box.calls().find((c) => / stop$/.test(c));
+      assert.ok(
+        stopCall?.includes(`-p ${box.project}`) &&
+          stopCall.includes("--profile core --profile observability"),
+      );
+      assert.ok(box.volumes().includes(ours), "stop deleted a volume");
+      assert.deepEqual(
+        box.calls().filter((c) => DELETING.test(c)),
+        [],
+      );
+
+      const reset = await make(box, ["reset", "CONFIRM=1", "PROFILE=core"]);
+      assert.equal(reset.code, 0, reset.output);
+      const calls = box.calls();
+      const down = calls.findIndex((c) => / down --volumes --remove-orphans$/.test(c));
+      assert.ok(down >= 0, calls.join("\n"));
+      assert.ok(calls[down]?.includes(`-p ${box.project}`), "down must be scoped to this project");
+      assert.ok(
+        calls.slice(down).some((c) => / up --detach --wait/.test(c)),
+        "reset did not start again",
+      );
+      assert.ok(box.volumes().includes("otherproject_postgres-data"), "another project's volume was deleted");
+    } finally {
+      box.cleanup();
+    }
+  });
+
+  it("logs follows one service since a time, through make SERVICE=... SINCE=...", async () => {
+    const box = await sandbox({ FAKE_DOCKER_SCENARIO: "ports-held-by-stack" });
+    try {
+      const result = await make(box, ["logs", "SERVICE=nats", "SINCE=10m"]);
+      assert.equal(result.code, 0, result.output);
+      assert.ok(
+        box.calls().some((c) => c.endsWith(" logs --follow --since 10m nats")),
+        box.calls().join("\n"),
+      );
+      assert.match(result.output, /fake log line 50 of nats/);
+    } finally {
+      box.cleanup();
+    }
+  });
+});

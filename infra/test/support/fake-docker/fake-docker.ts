@@ -1,0 +1,178 @@
+/**
+ * Test helpers around the fake `docker` in this folder (see the header of ./docker for its interface):
+ * a sandbox with its own state, call log, env file, Compose project and free ports, and a way to run
+ * commands (make targets, scripts, the tools CLI) against it without a terminal.
+ */
+import { spawn } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { createServer, type Server } from "node:net";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+export const FAKE_DOCKER_DIR = dirname(fileURLToPath(import.meta.url));
+
+/** The contract's port variables (the fake publishes each on the value the environment gives it). */
+export const PORT_VARIABLES = [
+  "POSTGRES_PORT",
+  "MINIO_API_PORT",
+  "MINIO_CONSOLE_PORT",
+  "OPENSEARCH_PORT",
+  "OPENSEARCH_DASHBOARDS_PORT",
+  "NATS_PORT",
+  "NATS_MONITOR_PORT",
+  "GRAFANA_PORT",
+  "PROMETHEUS_PORT",
+  "LOKI_PORT",
+  "TEMPO_PORT",
+  "OTEL_GRPC_PORT",
+  "OTEL_HTTP_PORT",
+] as const;
+
+/** Ports the OS says are free right now (bound then released), so parallel tests do not collide. */
+export async function freePorts(count: number): Promise<number[]> {
+  const servers: Server[] = [];
+  const ports: number[] = [];
+  for (let i = 0; i < count; i++) {
+    const server = createServer();
+    await new Promise<void>((done) => server.listen(0, "127.0.0.1", done));
+    servers.push(server);
+    ports.push((server.address() as { port: number }).port);
+  }
+  await Promise.all(servers.map((s) => new Promise((done) => s.close(done))));
+  return ports;
+}
+
+/** Holds real listeners on ports (like docker-proxy would, or a foreign program). */
+export async function occupy(ports: readonly number[], host = "127.0.0.1"): Promise<() => Promise<void>> {
+  const servers = await Promise.all(
+    ports.map(
+      (port) =>
+        new Promise<Server>((done, fail) => {
+          const server = createServer();
+          server.once("error", fail);
+          server.listen(port, host, () => done(server));
+        }),
+    ),
+  );
+  return async () => {
+    await Promise.all(servers.map((s) => new Promise((done) => s.close(done))));
+  };
+}
+
+export interface Sandbox {
+  dir: string;
+  env: NodeJS.ProcessEnv;
+  ports: Record<(typeof PORT_VARIABLES)[number], number>;
+  envFile: string;
+  project: string;
+  /** Every docker call so far, one "docker ..." line each. */
+  calls(): string[];
+  volumes(): string[];
+  cleanup(): void;
+}
+
+let counter = 0;
+
+/** A fresh, isolated fake engine; `extra` adds FAKE_DOCKER_* or any other variable. */
+export async function sandbox(extra: NodeJS.ProcessEnv = {}): Promise<Sandbox> {
+  const dir = mkdtempSync(join(tmpdir(), "fake-docker-"));
+  const ports = Object.fromEntries(
+    (await freePorts(PORT_VARIABLES.length)).map((port, i) => [PORT_VARIABLES[i], port]),
+  ) as Sandbox["ports"];
+  const project = `lc${process.pid}x${++counter}`;
+  const envFile = join(dir, ".env");
+  const log = join(dir, "docker.log");
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    PATH: `${FAKE_DOCKER_DIR}:${process.env.PATH ?? ""}`,
+    FAKE_DOCKER_STATE_DIR: join(dir, "state"),
+    FAKE_DOCKER_LOG: log,
+    WALLPAPERDB_ENV_FILE: envFile,
+    COMPOSE_PROJECT_NAME: project,
+    // No collector in tests: the tools must not even try to send their traces.
+    OTEL_SDK_DISABLED: "true",
+    START_NO_WAIT: "1",
+    START_NO_SEED: "1",
+    MAKEFLAGS: "",
+    ...Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])),
+    ...extra,
+  };
+  for (const key of [
+    "CONFIRM",
+    "HOST_WORKSPACE_FOLDER",
+    "COMPOSE_PROFILES",
+    "WPDB_COMPOSE",
+    "WPDB_LIFECYCLE_LOCK_HELD",
+    "TRACEPARENT",
+  ])
+    if (!(key in extra)) delete env[key];
+  return {
+    dir,
+    env,
+    ports,
+    envFile,
+    project,
+    calls: () =>
+      existsSync(log)
+        ? readFileSync(log, "utf8")
+            .split("\n")
+            .filter((l) => l !== "")
+        : [],
+    volumes: () => {
+      const file = join(dir, "state", "volumes");
+      return existsSync(file)
+        ? readFileSync(file, "utf8")
+            .split("\n")
+            .filter((l) => l !== "")
+        : [];
+    },
+    cleanup: () => rmSync(dir, { recursive: true, force: true }),
+  };
+}
+
+export interface RunResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+  output: string;
+  ms: number;
+}
+
+/**
+ * Runs a command in its own session (setsid): no controlling terminal, so /dev/tty cannot be opened, as in CI.
+ * stdin is closed.
+ */
+export function runDetached(
+  command: string,
+  args: readonly string[],
+  options: { cwd: string; env: NodeJS.ProcessEnv; timeoutMs?: number },
+): Promise<RunResult> {
+  const started = performance.now();
+  return new Promise((done) => {
+    const child = spawn(command, [...args], {
+      cwd: options.cwd,
+      env: options.env,
+      detached: true,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    let output = "";
+    child.stdout.on("data", (d: Buffer) => {
+      stdout += d;
+      output += d;
+    });
+    child.stderr.on("data", (d: Buffer) => {
+      stderr += d;
+      output += d;
+    });
+    const timer = setTimeout(() => {
+      if (child.pid) process.kill(-child.pid, "SIGKILL");
+    }, options.timeoutMs ?? 60_000);
+    child.on("close", (code, signal) => {
+      clearTimeout(timer);
+      done({ code: code ?? (signal ? 128 : 1), stdout, stderr, output, ms: performance.now() - started });
+    });
+  });
+}
