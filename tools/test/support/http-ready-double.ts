@@ -1,0 +1,51 @@
+/**
+ * TEST DOUBLE of the observability endpoints the `wait` probes call (not the real services): one HTTP
+ * server answering Prometheus /-/ready, Loki and Tempo /ready, Grafana /api/health, Dashboards
+ * /api/status and the collector's OTLP/HTTP POST /v1/traces. `ready` flips them all.
+ */
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+
+export interface HttpReadyDouble {
+  url: string;
+  ready: boolean;
+  requests: string[];
+  stop: () => Promise<void>;
+}
+
+export async function startHttpReadyDouble(): Promise<HttpReadyDouble> {
+  const state = { ready: true, requests: [] as string[] };
+  const server = createServer((req, res) => {
+    state.requests.push(`${req.method} ${req.url}`);
+    req.resume();
+    const json = (status: number, body: unknown) => {
+      res.writeHead(status, { "content-type": "application/json" });
+      res.end(JSON.stringify(body));
+    };
+    if (!state.ready) return json(503, { message: "starting" });
+    switch (`${req.method} ${req.url}`) {
+      case "GET /-/ready":
+      case "GET /ready":
+        res.writeHead(200);
+        return res.end("ready");
+      case "GET /api/health":
+        return json(200, { database: "ok", version: "double" });
+      case "GET /api/status":
+        return json(200, { status: { overall: { state: "green" } } });
+      case "POST /v1/traces":
+        return json(200, { partialSuccess: {} });
+      default:
+        return json(404, { message: "not implemented by the test double" });
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  return Object.assign(state, {
+    url: `http://127.0.0.1:${port}`,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  });
+}

@@ -1,0 +1,52 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { stripVTControlCharacters } from "node:util";
+import { Progress } from "../../src/output/progress.ts";
+import { renderTable } from "../../src/output/table.ts";
+
+const fakeStream = (isTTY: boolean) => {
+  const written: string[] = [];
+  const stream = {
+    isTTY,
+    columns: 120,
+    write: (s: string) => written.push(s) > 0,
+  } as unknown as NodeJS.WriteStream;
+  return { stream, written };
+};
+
+test("not a TTY: one plain line per state change with elapsed time, and a heartbeat of what still waits", () => {
+  let now = 0;
+  const { stream, written } = fakeStream(false);
+  const progress = new Progress(["postgres", "nats"], { stream, now: () => now });
+  now = 1200;
+  progress.update("postgres", "waiting", "connection refused");
+  progress.update("postgres", "waiting", "connection refused");
+  now = 3400;
+  progress.update("postgres", "ready");
+  progress.heartbeat();
+  progress.stop();
+  const text = stripVTControlCharacters(written.join(""));
+  assert.deepEqual(text.trimEnd().split("\n"), [
+    "… postgres  waiting 1.2s: connection refused",
+    "✔ postgres  ready after 3.4s",
+    "still waiting (3.4s): nats",
+  ]);
+  assert.ok(!written.join("").includes("\x1b[2K"), "no line-clearing codes outside a TTY");
+});
+
+test("on a TTY the lines are redrawn in place", () => {
+  const { stream, written } = fakeStream(true);
+  const progress = new Progress(["loki"], { stream });
+  progress.update("loki", "ready");
+  progress.stop();
+  assert.ok(
+    written.some((w) => w.includes("\x1b[1A")),
+    "cursor moves up to redraw",
+  );
+});
+
+test("tables mask passwords in URLs", () => {
+  const table = renderTable(["service", "url"], [["postgres", "postgres://u:secret99@localhost:5432/db"]]);
+  assert.ok(!table.includes("secret99"));
+  assert.match(table, /postgres:\/\/u:\*\*\*\*@localhost:5432\/db/);
+});

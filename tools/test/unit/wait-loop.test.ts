@@ -1,0 +1,94 @@
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import { selectServices } from "../../src/commands/wait.ts";
+import { parseConfig } from "../../src/config/env.ts";
+import type { ReadinessProbe } from "../../src/services/probe.ts";
+import { waitForServices } from "../../src/services/wait-loop.ts";
+
+const config = parseConfig({});
+const probe = (service: ReadinessProbe["service"], answers: Array<string | Error>) => {
+  let calls = 0;
+  return {
+    calls: () => calls,
+    probe: {
+      service,
+      checks: "scripted",
+      check: async () => {
+        const answer = answers[Math.min(calls++, answers.length - 1)];
+        if (answer instanceof Error) throw answer;
+        return answer ?? "";
+      },
+    } satisfies ReadinessProbe,
+  };
+};
+const refused = () => Object.assign(new Error("connection refused"), { code: "ECONNREFUSED" });
+
+describe("waitForServices", () => {
+  test("re-polls only the services that are not ready yet", async () => {
+    const fast = probe("postgres", ["ready"]);
+    const slow = probe("nats", [refused(), refused(), "ready"]);
+    const outcomes = await waitForServices([fast.probe, slow.probe], config, {
+      deadlineMs: 5000,
+      intervalMs: 10,
+    });
+    assert.deepEqual(
+      outcomes.map((o) => [o.service, o.state, o.attempts]),
+      [
+        ["postgres", "ready", 1],
+        ["nats", "ready", 3],
+      ],
+    );
+    assert.equal(fast.calls(), 1, "a ready service is not probed again");
+  });
+
+  test("the overall deadline ends the wait with the last reason of what is still waiting", async () => {
+    const never = probe("opensearch", [refused()]);
+    const started = Date.now();
+    const [outcome] = await waitForServices([never.probe], config, { deadlineMs: 200, intervalMs: 20 });
+    assert.equal(outcome?.state, "waiting");
+    assert.equal(outcome?.detail, "connection refused");
+    assert.ok(Date.now() - started < 1500, "the deadline is honoured");
+    assert.ok((outcome?.attempts ?? 0) > 2);
+  });
+
+  test("rejected credentials are terminal: no waiting until the deadline", async () => {
+    const auth = probe("postgres", [
+      Object.assign(new Error("password authentication failed"), { code: "28P01" }),
+    ]);
+    const [outcome] = await waitForServices([auth.probe], config, { deadlineMs: 10_000, intervalMs: 10 });
+    assert.equal(outcome?.state, "failed");
+    assert.equal(auth.calls(), 1);
+  });
+
+  test("reports progress for each state change", async () => {
+    const events: string[] = [];
+    const p = probe("loki", [refused(), "ok"]);
+    await waitForServices([p.probe], config, {
+      deadlineMs: 1000,
+      intervalMs: 5,
+      onUpdate: (s, state, detail) => events.push(`${s} ${state} ${detail}`),
+    });
+    assert.deepEqual(events, ["loki waiting connection refused", "loki ready ok"]);
+  });
+});
+
+describe("which services `wait` waits for", () => {
+  test("all ten by default, a profile's services with --profile, exactly --only when given", () => {
+    assert.equal(selectServices({}).length, 10);
+    assert.deepEqual(selectServices({ profile: ["observability"] }), [
+      "otel-collector",
+      "prometheus",
+      "loki",
+      "tempo",
+      "grafana",
+    ]);
+    assert.deepEqual(selectServices({ profile: ["core"] }), [
+      "postgres",
+      "minio",
+      "opensearch",
+      "opensearch-dashboards",
+      "nats",
+    ]);
+    assert.deepEqual(selectServices({ only: ["nats"], profile: ["core"] }), ["nats"]);
+  });
+});
