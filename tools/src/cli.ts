@@ -8,6 +8,7 @@ import { Command } from "commander";
 import { registerDoctorCommand } from "./commands/doctor.ts";
 import { registerSeedCommand } from "./commands/seed.ts";
 import { registerStatusCommand } from "./commands/status.ts";
+import { registerVerifyCommand } from "./commands/verify.ts";
 import { registerWaitCommand } from "./commands/wait.ts";
 import { runCli } from "./errors.ts";
 
@@ -16,6 +17,7 @@ const COMMANDS: ReadonlyArray<(program: Command) => void> = [
   registerSeedCommand,
   registerStatusCommand,
   registerDoctorCommand,
+  registerVerifyCommand,
 ];
 
 export function buildProgram(): Command {
