@@ -161,6 +161,20 @@ tools() {
   (cd "$REPO_ROOT/tools" && WALLPAPERDB_ENV_FILE="$ENV_FILE" node --import tsx src/cli.ts "$@")
 }
 
+# One trace per lifecycle command: every tools process joins it through TRACEPARENT (W3C), and the last one
+# also sends the script's root span (see tools/src/telemetry/tracer.ts). Costs nothing without a collector.
+start_tracing() {
+  local trace_id span_id now
+  trace_id="$(od -An -tx1 -N16 /dev/urandom 2>/dev/null | tr -d ' \n')"
+  span_id="$(od -An -tx1 -N8 /dev/urandom 2>/dev/null | tr -d ' \n')"
+  [[ ${#trace_id} -eq 32 && ${#span_id} -eq 16 ]] || return 0
+  now="$(date +%s%3N 2>/dev/null)"
+  [[ "$now" =~ ^[0-9]+$ ]] || now="$(($(date +%s) * 1000))" # BSD date has no %N
+  export TRACEPARENT="00-$trace_id-$span_id-01"
+  TRACE_ROOT="$1@$now"
+}
+finish_tracing() { WALLPAPERDB_TRACE_ROOT="${TRACE_ROOT:-}" "$@"; }
+
 ensure_env_file() {
   [[ -f "$ENV_FILE" ]] && return
   [[ -f "$ENV_EXAMPLE" ]] || die "Neither $ENV_FILE nor $ENV_EXAMPLE exists." "fix: restore .env.example (git checkout -- .env.example)."

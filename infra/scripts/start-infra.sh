@@ -24,6 +24,7 @@ done
 
 require_engine
 ensure_env_file
+start_tracing "make start"
 acquire_lock
 resolve_profiles
 detect_compose
@@ -33,7 +34,7 @@ preflight=0
 tools doctor --preflight "${PROFILE_ARGS[@]}" || preflight=$?
 if [[ $preflight -eq $EXIT_ALREADY_RUNNING ]]; then
   say "The stack already runs and is healthy; nothing to start (run 'make seed' to re-apply seeds)."
-  tools status "${PROFILE_ARGS[@]}"
+  finish_tracing tools status "${PROFILE_ARGS[@]}"
   exit 0
 fi
 [[ $preflight -eq 0 ]] || exit "$preflight"
@@ -42,7 +43,7 @@ timeout_seconds="$(env_value STACK_START_TIMEOUT 180)"
 say "Starting ${PROFILES[*]} (project $(project_name), waiting up to ${timeout_seconds}s for health)..."
 if ! compose "${PROFILE_ARGS[@]}" up --detach --wait --wait-timeout "$timeout_seconds"; then
   # Names every service that is not healthy and prints its last 30 log lines.
-  tools status --diagnose "${PROFILE_ARGS[@]}" || true
+  finish_tracing tools status --diagnose "${PROFILE_ARGS[@]}" || true
   die "The stack did not become healthy (start limit: ${timeout_seconds}s, STACK_START_TIMEOUT)." \
     "fix: read the log lines above; raise STACK_START_TIMEOUT in .env on a slow machine; 'make doctor' checks the host."
 fi
@@ -50,4 +51,4 @@ fi
 [[ "$no_wait" == 1 ]] || tools wait "${PROFILE_ARGS[@]}"
 # Every seeded service (postgres, minio, opensearch, nats) is in the core profile.
 if [[ "$no_seed" != 1 && " ${PROFILES[*]} " == *" core "* ]]; then tools seed; fi
-tools status "${PROFILE_ARGS[@]}"
+finish_tracing tools status "${PROFILE_ARGS[@]}"

@@ -114,10 +114,31 @@ export class CommandTrace {
     return this.spans;
   }
 
+  /**
+   * The lifecycle scripts run several tools processes under one TRACEPARENT; the last one also sends the
+   * scripts' own root span (WALLPAPERDB_TRACE_ROOT="<name>@<start epoch ms>"), so the trace has a root.
+   */
+  private scriptRootSpan(): SpanRecord | undefined {
+    const match = /^(.+)@(\d{10,})$/.exec(this.env.WALLPAPERDB_TRACE_ROOT ?? "");
+    if (!match || !this.parentSpanId) return undefined;
+    const ok = this.spans.every((s) => s.ok);
+    return {
+      traceId: this.traceId,
+      spanId: this.parentSpanId,
+      name: match[1] as string,
+      startNs: BigInt(match[2] as string) * 1_000_000n,
+      endNs: nowNs(),
+      ok,
+      attributes: { "wallpaperdb.command": match[1] as string },
+    };
+  }
+
   /** Sends the trace; resolves within FLUSH_CAP_MS whatever the collector does. Never throws. */
   async flush(): Promise<void> {
     if (!this.endpoint || this.spans.length === 0) return;
     if (!this.ended) this.end(true);
+    const root = this.scriptRootSpan();
+    if (root) this.spans.push(root);
     const resource = {
       "service.name": "wallpaperdb-infra-tools",
       "service.namespace": "wallpaperdb",

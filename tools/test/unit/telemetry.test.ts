@@ -131,6 +131,35 @@ describe("command traces", () => {
     assert.equal(telemetryEnabled({}), true);
   });
 
+  it("the last process of a lifecycle script also sends the script's root span", async () => {
+    let body = "";
+    const server = await listen((_req, received, respond) => {
+      body = received;
+      respond(200);
+    });
+    servers.push(server);
+    const parent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
+    const startedMs = Date.now() - 2000;
+    const trace = new CommandTrace("status", {
+      TRACEPARENT: parent,
+      WALLPAPERDB_TRACE_ROOT: `make start@${startedMs}`,
+    });
+    trace.configure({ otlpHttpEndpoint: endpointOf(server) });
+    trace.end(true);
+    await trace.flush();
+    const spans = JSON.parse(body).resourceSpans[0].scopeSpans[0].spans as {
+      name: string;
+      spanId: string;
+      parentSpanId?: string;
+      startTimeUnixNano: string;
+    }[];
+    const root = spans.find((s) => s.name === "make start");
+    assert.equal(root?.spanId, "b7ad6b7169203331");
+    assert.equal(root?.parentSpanId, undefined);
+    assert.equal(root?.startTimeUnixNano, String(BigInt(startedMs) * 1_000_000n));
+    assert.equal(spans.find((s) => s.name === "wallpaperdb-infra status")?.parentSpanId, "b7ad6b7169203331");
+  });
+
   it("joins the trace of a parent process through TRACEPARENT", () => {
     const parent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
     assert.deepEqual(parseTraceparent(parent), {
