@@ -31,12 +31,9 @@ detect_compose
 
 # Blocking checks (ports, versions, .env values, bind paths); exit 3 means the stack already runs healthy.
 preflight=0
-tools doctor --preflight "${PROFILE_ARGS[@]}" || preflight=$?
-if [[ $preflight -eq $EXIT_ALREADY_RUNNING ]]; then
-  say "The stack already runs and is healthy; nothing to start (run 'make seed' to re-apply seeds)."
-  finish_tracing tools status "${PROFILE_ARGS[@]}"
-  exit 0
-fi
+finish_tracing tools doctor --preflight "${PROFILE_ARGS[@]}" || preflight=$?
+# (doctor has then printed the status table itself: one process less on the no-op path.)
+[[ $preflight -eq $EXIT_ALREADY_RUNNING ]] && exit 0
 [[ $preflight -eq 0 ]] || exit "$preflight"
 
 timeout_seconds="$(env_value STACK_START_TIMEOUT 180)"

@@ -44,7 +44,7 @@ import {
   suggestPort,
   summarize,
 } from "./doctor-rules.ts";
-import { conditionOf } from "./status.ts";
+import { buildStatusReport, conditionOf, renderStatusTable } from "./status.ts";
 
 /** Exit code of `doctor --preflight` when every chosen service already runs healthy (start-infra.sh). */
 export const EXIT_ALREADY_RUNNING = 3;
@@ -293,10 +293,14 @@ export interface DoctorOptions {
   preflight: boolean;
 }
 
-export async function runDoctor(
-  options: DoctorOptions,
-  trace = commandTrace("doctor"),
-): Promise<DoctorReport> {
+export interface DoctorRun {
+  report: DoctorReport;
+  /** What the checks saw, so `--preflight` can print the status of an already running stack itself. */
+  config: Config;
+  containers: ComposeContainer[];
+}
+
+export async function runDoctor(options: DoctorOptions, trace = commandTrace("doctor")): Promise<DoctorRun> {
   const profiles =
     options.profiles.length > 0 ? PROFILES.filter((p) => options.profiles.includes(p)) : [...PROFILES];
   const environment = readEnvironment();
@@ -393,7 +397,11 @@ export async function runDoctor(
   const stackRunning =
     containers.length > 0 &&
     selected.every((s) => conditionOf(containers.find((c) => c.service === s.name)) === "up");
-  return summarize(config.composeProjectName, profiles, findings, stackRunning);
+  return {
+    report: summarize(config.composeProjectName, profiles, findings, stackRunning),
+    config,
+    containers,
+  };
 }
 
 interface DoctorFlags {
@@ -419,7 +427,7 @@ export function registerDoctorCommand(program: Command): void {
     )
     .option(
       "--preflight",
-      `print only problems (make start runs this); exit ${EXIT_ALREADY_RUNNING} when every chosen service already runs healthy`,
+      `print only problems (make start runs this); when every chosen service already runs healthy, print the status table and exit ${EXIT_ALREADY_RUNNING}`,
     )
     .addHelpText(
       "after",
@@ -428,7 +436,7 @@ export function registerDoctorCommand(program: Command): void {
     .action(async (flags: DoctorFlags) => {
       const trace = commandTrace(flags.preflight ? "preflight" : "doctor");
       try {
-        const report = await runDoctor(
+        const { report, config, containers } = await runDoctor(
           { profiles: flags.profile ?? [], preflight: Boolean(flags.preflight) },
           trace,
         );
@@ -451,13 +459,26 @@ export function registerDoctorCommand(program: Command): void {
               `✗ ${report.blocking} blocking problem(s): nothing was started. Fix them, then run make start again.\n`,
             );
           process.exitCode = 1;
-        } else if (flags.preflight && report.stackRunning) process.exitCode = EXIT_ALREADY_RUNNING;
+        } else if (flags.preflight && report.stackRunning) {
+          // The no-op start: one process instead of a second one for `status` (start's overhead budget).
+          if (!flags.json) {
+            const status = buildStatusReport(config, containers, report.profiles);
+            process.stdout.write(
+              `The stack already runs and is healthy; nothing to start (run 'make seed' to re-apply seeds).\n`,
+            );
+            process.stdout.write(
+              `Project ${status.project} (${status.profiles.join(" + ")}):\n${renderStatusTable(status)}\n`,
+            );
+          }
+          process.exitCode = EXIT_ALREADY_RUNNING;
+        }
         trace.end(report.ok);
       } catch (error) {
         trace.end(false, error);
         throw error;
       } finally {
-        await trace.flush();
+        // Under make start, the preflight is the last tools process when it stops the start or finds it done.
+        await trace.flush({ last: Boolean(process.exitCode) });
       }
     });
 }

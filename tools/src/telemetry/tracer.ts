@@ -133,11 +133,14 @@ export class CommandTrace {
     };
   }
 
-  /** Sends the trace; resolves within FLUSH_CAP_MS whatever the collector does. Never throws. */
-  async flush(): Promise<void> {
+  /**
+   * Sends the trace; resolves within FLUSH_CAP_MS whatever the collector does. Never throws.
+   * `last: false` when a lifecycle script runs more tools processes after this one (they send its root span).
+   */
+  async flush(options: { last?: boolean } = {}): Promise<void> {
     if (!this.endpoint || this.spans.length === 0) return;
     if (!this.ended) this.end(true);
-    const root = this.scriptRootSpan();
+    const root = options.last === false ? undefined : this.scriptRootSpan();
     if (root) this.spans.push(root);
     const resource = {
       "service.name": "wallpaperdb-infra-tools",
