@@ -48,6 +48,14 @@ describe("make start", () => {
         new RegExp(`✓ grafana .*http://localhost:${box.ports.GRAFANA_PORT} .*admin / \\*\\*\\*\\*`),
       );
       assert.doesNotMatch(result.output, /wallpaperdb-dev-password/);
+      // The scripts (lib.sh) and the tools (docker/compose.ts) address the same project the same way.
+      const prefixes = new Set(
+        box
+          .calls()
+          .filter((c) => c.startsWith("docker compose -p"))
+          .map((c) => c.slice(0, c.indexOf(" --profile"))),
+      );
+      assert.equal(prefixes.size, 1, [...prefixes].join("\n"));
     } finally {
       box.cleanup();
     }
