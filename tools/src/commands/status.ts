@@ -237,10 +237,12 @@ export function registerStatusCommand(program: Command): void {
         if (flags.diagnose)
           process.stdout.write(`${await trace.step("docker", "diagnose", () => diagnose(target, report))}\n`);
         if (!report.ok) {
-          const down = report.services.filter((s) => !s.ok).map((s) => `${s.service} (${s.condition})`);
+          const down = report.services.filter((s) => !s.ok);
           if (!flags.json && !flags.diagnose)
             process.stderr.write(
-              `✗ not up: ${down.join(", ")}\n  fix: make start (then make status); why: make logs SERVICE=${report.services.find((s) => !s.ok)?.service}\n`,
+              down.every((s) => s.condition === "missing")
+                ? `✗ project ${report.project} is not running\n  fix: make start\n`
+                : `✗ not up: ${down.map((s) => `${s.service} (${s.condition})`).join(", ")}\n  fix: make start (then make status); why: make logs SERVICE=${down[0]?.service}\n`,
             );
           process.exitCode = 1;
         }
