@@ -19,7 +19,7 @@ export interface HarnessRun {
 
 export async function runHarness(
   env: Record<string, string>,
-  options: { signal?: NodeJS.Signals; signalWhen?: RegExp; path?: string } = {},
+  options: { signal?: NodeJS.Signals; signalWhen?: RegExp; path?: string; viaNpm?: boolean } = {},
 ): Promise<HarnessRun> {
   const dir = mkdtempSync(join(tmpdir(), "e2e-harness-test-"));
   const log = join(dir, "docker-calls.log");
@@ -28,7 +28,11 @@ export async function runHarness(
   delete inherited.E2E_REQUIRED; // the tests decide
   delete inherited.HOST_WORKSPACE_FOLDER; // set inside the dev container, where the harness skips
   const started = Date.now();
-  const child = spawn(process.execPath, ["--import", "tsx", join(infraDir, "e2e/run.ts")], {
+  // viaNpm: the way make/turbo start it (`npm run e2e`), where npm must hand signals on to the harness.
+  const [command, args] = options.viaNpm
+    ? ["npm", ["run", "--silent", "e2e"]]
+    : [process.execPath, ["--import", "tsx", join(infraDir, "e2e/run.ts")]];
+  const child = spawn(command, args, {
     cwd: infraDir,
     env: {
       ...inherited,

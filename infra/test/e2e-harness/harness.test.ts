@@ -126,4 +126,14 @@ describe("e2e harness: interrupt (fake docker)", () => {
       assertOnlyE2EProject(run.calls);
     });
   }
+
+  it("SIGTERM to `npm run e2e` (how turbo starts it) reaches the harness, which tears down", async () => {
+    const run = await runHarness(
+      { FAKE_DOCKER_PULL_DELAY: "30" },
+      { signal: "SIGTERM", signalWhen: /pulling images/, viaNpm: true },
+    );
+    assert.ok(run.elapsedMs < 20_000, `npm did not pass the signal on (${run.elapsedMs} ms)`);
+    assert.match(run.stdout, /SIGTERM received/);
+    assert.ok(run.calls.some(isDownOfE2EProject), run.calls.join("\n"));
+  });
 });
