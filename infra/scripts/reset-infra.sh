@@ -44,6 +44,9 @@ if [[ $confirmed -ne 1 ]]; then
   fi
 fi
 
-compose "${ALL_PROFILE_ARGS[@]}" down --volumes --remove-orphans
+# No --remove-orphans: in the dev container the workspace container belongs to the same Compose project
+# without being in this file, so it counts as an orphan: removing orphans would delete the editor's own
+# container. --volumes removes only the named volumes this file declares (<project>_postgres-data, ...).
+compose "${ALL_PROFILE_ARGS[@]}" down --volumes
 say "✓ Deleted the containers and volumes of project $project. Starting again..."
 exec "$SCRIPTS_DIR/start-infra.sh" "${start_args[@]}"

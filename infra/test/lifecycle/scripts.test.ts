@@ -59,7 +59,7 @@ describe("reset on a terminal", {
       assert.equal(result.code, 0, result.output);
       const calls = box.calls();
       assert.ok(
-        calls.some((c) => c.includes(`-p ${box.project}`) && c.endsWith("down --volumes --remove-orphans")),
+        calls.some((c) => c.includes(`-p ${box.project}`) && c.endsWith("down --volumes")),
       );
       assert.ok(
         calls.some((c) => c.endsWith("up --detach --wait --wait-timeout 180")),

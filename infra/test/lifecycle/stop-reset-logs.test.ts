@@ -52,7 +52,7 @@ describe("make stop, reset and logs", () => {
       const reset = await make(box, ["reset", "CONFIRM=1", "PROFILE=core"]);
       assert.equal(reset.code, 0, reset.output);
       const calls = box.calls();
-      const down = calls.findIndex((c) => / down --volumes --remove-orphans$/.test(c));
+      const down = calls.findIndex((c) => / down --volumes$/.test(c));
       assert.ok(down >= 0, calls.join("\n"));
       assert.ok(calls[down]?.includes(`-p ${box.project}`), "down must be scoped to this project");
       assert.ok(
