@@ -23,6 +23,19 @@ TOOLS="$WORK/cli"
 DEVCONTAINER="$TOOLS/node_modules/.bin/devcontainer"
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 fail() { printf 'error: %s\n' "$*" >&2; exit 1; }
+# devcontainer up, keeping going when a lifecycle command fails (expected here: no services).
+up() { # <log file> <lines to show (ERE)>
+  local rc=0
+  "$DEVCONTAINER" up --workspace-folder "$CHECKOUT" --log-format text >"$1" 2>&1 || rc=$?
+  grep -E "$2" "$1" | cut -c1-220 | tail -n 40
+  echo "devcontainer up exit code: $rc (full log: $1)"
+}
+remove_project() {
+  local dc=(docker-compose)
+  docker compose version >/dev/null 2>&1 && dc=(docker compose)
+  "${dc[@]}" -p "$PROJECT" -f "$CHECKOUT/infra/docker-compose.yml" \
+    -f "$CHECKOUT/.devcontainer/docker-compose.workspace.yml" down -v --remove-orphans >/dev/null 2>&1 || true
+}
 
 docker info >/dev/null 2>&1 || fail "no Docker engine answers (start one: dockerd &)"
 command -v debootstrap >/dev/null || fail "debootstrap missing (apt-get install debootstrap)"
@@ -57,9 +70,7 @@ docker image ls --format '{{.Repository}}:{{.Tag}} {{.Size}}' | grep -E 'standin
 
 step "2. a fresh copy of the working tree at $CHECKOUT (the 'host' folder)"
 if [[ -d "$CHECKOUT" ]]; then
-  docker compose version >/dev/null 2>&1 && dc=(docker compose) || dc=(docker-compose)
-  "${dc[@]}" -p "$PROJECT" -f "$CHECKOUT/infra/docker-compose.yml" \
-    -f "$CHECKOUT/.devcontainer/docker-compose.workspace.yml" down -v --remove-orphans >/dev/null 2>&1 || true
+  remove_project
   rm -rf "$CHECKOUT"
 fi
 mkdir -p "$CHECKOUT"
@@ -87,12 +98,7 @@ node -e '
 grep -nE '"(runServices|dockerComposeFile|features)"' "$CHECKOUT/.devcontainer/devcontainer.json"
 
 step "4. devcontainer up (initializeCommand on the host, then postCreate/postStart inside)"
-set +e
-"$DEVCONTAINER" up --workspace-folder "$CHECKOUT" --log-format text >"$WORK/up.log" 2>&1
-up_rc=$?
-set -e
-grep -E 'initialize:|Running the (initializeCommand|postCreateCommand|postStartCommand)|added [0-9]+ packages|✗|fix:|error|outcome' "$WORK/up.log" | cut -c1-220 | tail -n 40
-echo "devcontainer up exit code: $up_rc (full log: $WORK/up.log)"
+up "$WORK/up.log" 'initialize:|Running the (initializeCommand|postCreateCommand|postStartCommand)|added [0-9]+ packages|✗|fix:|error|outcome'
 
 step "5. what the CLI created"
 docker ps -a --filter "label=com.docker.compose.project=$PROJECT" \
@@ -111,17 +117,10 @@ docker ps --filter "label=com.docker.compose.project=$PROJECT" --format '{{.Name
 
 step "8. stop the container and 'devcontainer up' again: postStartCommand (wait + status) on start"
 docker stop "$(docker ps -q --filter "label=com.docker.compose.project=$PROJECT" --filter label=com.docker.compose.service=workspace)" >/dev/null
-set +e
-"$DEVCONTAINER" up --workspace-folder "$CHECKOUT" --log-format text >"$WORK/up-again.log" 2>&1
-again_rc=$?
-set -e
-grep -E 'Running the (initializeCommand|postCreateCommand|postStartCommand)|not ready after|SERVICE|postgres |outcome' "$WORK/up-again.log" | cut -c1-200 | tail -n 25
-echo "second devcontainer up exit code: $again_rc (full log: $WORK/up-again.log)"
+up "$WORK/up-again.log" 'Running the (initializeCommand|postCreateCommand|postStartCommand)|not ready after|SERVICE|postgres |outcome'
 
 if [[ "${KEEP:-}" != 1 ]]; then
   step "9. clean up"
-  docker compose version >/dev/null 2>&1 && dc=(docker compose) || dc=(docker-compose)
-  "${dc[@]}" -p "$PROJECT" -f "$CHECKOUT/infra/docker-compose.yml" \
-    -f "$CHECKOUT/.devcontainer/docker-compose.workspace.yml" down -v --remove-orphans >/dev/null 2>&1 || true
+  remove_project
   echo "removed project $PROJECT (images kept for the next run)"
 fi
