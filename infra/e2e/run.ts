@@ -5,9 +5,15 @@
 //
 // Without an engine, or without pullable images, it prints one line and exits 0 (skipped); with
 // E2E_REQUIRED=1 (the GitHub e2e workflow) that line is a failure instead.
+//
+// Two processes: the one make/turbo/npm start is a thin front that runs the real work in a worker in its
+// own session and forwards SIGINT/SIGTERM/SIGHUP to it. Turbo SIGKILLs a task's process group right after
+// interrupting it; the worker survives that, notices its front is gone (IPC disconnect) and still tears
+// its project down.
+import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { constants as osConstants, tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parse as parseEnv } from "dotenv";
@@ -39,8 +45,16 @@ import {
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const composeFile = join(repoRoot, "infra/docker-compose.yml");
 const MINUTE = 60_000;
-/** Set by SIGINT/SIGTERM: the signal handler owns the exit from then on. */
+const WORKER_FLAG = "WALLPAPERDB_E2E_WORKER";
+/** Set by an interrupt (signal or lost front): the interrupt handler owns the exit from then on. */
 let interrupted = false;
+/** Installed once teardown exists; before that an interrupt just exits (nothing was created yet). */
+let onInterrupt: ((why: string, exitCode: number) => void) | undefined;
+
+function interrupt(why: string, exitCode: number): void {
+  if (onInterrupt) onInterrupt(why, exitCode);
+  else process.exit(exitCode);
+}
 
 class StepFailure extends Error {}
 class Skip extends Error {
@@ -159,13 +173,12 @@ async function main(): Promise<number> {
     })();
     return teardownPromise;
   };
-  const onSignal = (signal: NodeJS.Signals) => {
+  onInterrupt = (why, exitCode) => {
+    if (interrupted) return; // a second Ctrl-C must not cut the teardown short
     interrupted = true;
-    log(`${signal} received: stopping the running step`);
-    void teardown().finally(() => process.exit(signal === "SIGINT" ? 130 : 143));
+    log(`${why}: stopping the running step`);
+    void teardown().finally(() => process.exit(exitCode));
   };
-  process.once("SIGINT", onSignal);
-  process.once("SIGTERM", onSignal);
 
   const run = (command: string, args: string[], timeoutMs: number, echo = true) =>
     runCommand(command, args, { env, cwd: repoRoot, timeoutMs, echo });
@@ -256,19 +269,50 @@ async function collectLogs(target: ComposeTarget, env: NodeJS.ProcessEnv, servic
   log(`service logs written to ${dir}`);
 }
 
-main()
-  .then((code) => {
-    if (!interrupted) process.exit(code);
-  })
-  .catch((error: unknown) => {
-    if (interrupted) return; // the signal handler exits once the teardown is done
-    if (error instanceof Skip) {
-      const outcome = skipOutcome(error.reason, isRequired(process.env));
-      process.stdout.write(`${outcome.line}\n`);
-      process.exit(outcome.exitCode);
-    }
-    const message = error instanceof Error ? error.message : String(error);
-    process.stderr.write(`e2e: FAILED: ${message}\n`);
-    if (process.env.DEBUG === "1" && error instanceof Error) process.stderr.write(`${error.stack}\n`);
+function runWorker(): void {
+  // The front's stdout may be gone (killed by turbo): never die of EPIPE before the teardown.
+  process.stdout.on("error", () => {});
+  process.stderr.on("error", () => {});
+  process.on("SIGINT", () => interrupt("SIGINT received", 130));
+  process.on("SIGTERM", () => interrupt("SIGTERM received", 143));
+  process.on("SIGHUP", () => interrupt("SIGHUP received", 129));
+  process.on("disconnect", () => interrupt("the process that started the run is gone", 143));
+  process.channel?.unref();
+  main()
+    .then((code) => {
+      if (!interrupted) process.exit(code);
+    })
+    .catch((error: unknown) => {
+      if (interrupted) return; // the signal handler exits once the teardown is done
+      if (error instanceof Skip) {
+        const outcome = skipOutcome(error.reason, isRequired(process.env));
+        process.stdout.write(`${outcome.line}\n`);
+        process.exit(outcome.exitCode);
+      }
+      const message = error instanceof Error ? error.message : String(error);
+      process.stderr.write(`e2e: FAILED: ${message}\n`);
+      if (process.env.DEBUG === "1" && error instanceof Error) process.stderr.write(`${error.stack}\n`);
+      process.exit(1);
+    });
+}
+
+/** The process make/turbo/npm see: starts the worker in its own session and forwards signals to it. */
+function runFront(): void {
+  const worker = spawn(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url)], {
+    detached: true,
+    stdio: ["ignore", "inherit", "inherit", "ipc"],
+    env: { ...process.env, [WORKER_FLAG]: "1" },
+  });
+  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const)
+    process.on(signal, () => worker.kill(signal));
+  worker.on("error", (error) => {
+    process.stderr.write(`e2e: FAILED: could not start the harness worker (${error.message})\n`);
     process.exit(1);
   });
+  worker.on("exit", (code, signal) => {
+    process.exit(code ?? 128 + (signal ? (osConstants.signals[signal] ?? 0) : 1));
+  });
+}
+
+if (process.env[WORKER_FLAG] === "1") runWorker();
+else runFront();

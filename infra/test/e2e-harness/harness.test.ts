@@ -127,6 +127,18 @@ describe("e2e harness: interrupt (fake docker)", () => {
     });
   }
 
+  it("SIGKILL of the process make/turbo started (turbo does this) still leads to the teardown", async () => {
+    const run = await runHarness(
+      { FAKE_DOCKER_PULL_DELAY: "30" },
+      { signal: "SIGKILL", signalWhen: /pulling images/ },
+    );
+    assert.equal(run.exitCode, null, "the front was killed");
+    assert.ok(run.elapsedMs < 20_000, `the worker did not notice (${run.elapsedMs} ms)`);
+    assert.match(run.stdout, /the process that started the run is gone/);
+    assert.ok(run.calls.some(isDownOfE2EProject), run.calls.join("\n"));
+    assertOnlyE2EProject(run.calls);
+  });
+
   it("SIGTERM to `npm run e2e` (how turbo starts it) reaches the harness, which tears down", async () => {
     const run = await runHarness(
       { FAKE_DOCKER_PULL_DELAY: "30" },
