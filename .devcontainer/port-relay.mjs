@@ -77,7 +77,9 @@ async function listen(route) {
         // No IPv6 loopback in this container: IPv4 alone is enough.
         if (address === "::1" && (code === "EADDRNOTAVAIL" || code === "EAFNOSUPPORT")) resolve(false);
         else {
-          console.error(`port-relay: cannot listen on ${address}:${route.listenPort}: ${code ?? error.message}`);
+          console.error(
+            `port-relay: cannot listen on ${address}:${route.listenPort}: ${code ?? error.message}`,
+          );
           resolve(false);
         }
       });
