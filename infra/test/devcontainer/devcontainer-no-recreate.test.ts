@@ -137,9 +137,7 @@ describe("make targets in the dev container never remove the dev container", () 
   // For Compose run with infra/docker-compose.yml alone, the workspace container is an orphan of
   // the project: `down --remove-orphans` (or COMPOSE_REMOVE_ORPHANS) would delete the very container
   // the editor is attached to, from inside it.
-  it("no lifecycle script removes orphans", {
-    todo: "infra/scripts/reset-infra.sh passes --remove-orphans (issue 5); drop the flag, then this todo",
-  }, () => {
+  it("no lifecycle script removes orphans", () => {
     const scripts = readdirSync(resolve(repoRoot, "infra/scripts")).filter((f) => f.endsWith(".sh"));
     assert.ok(scripts.length > 0);
     const offenders = scripts.filter((file) => {
