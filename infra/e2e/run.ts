@@ -170,6 +170,8 @@ async function main(): Promise<number> {
         process.stderr.write(down.output);
       }
       rmSync(workDir, { recursive: true, force: true });
+      // The lifecycle scripts' per-project lock file; named after this run's project only.
+      rmSync(join(repoRoot, ".turbo", `lifecycle-${plan.projectName}.lock`), { force: true });
     })();
     return teardownPromise;
   };
