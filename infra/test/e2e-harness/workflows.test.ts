@@ -102,6 +102,17 @@ describe("GitHub workflows", () => {
     );
   });
 
+  it("the commands the workflows run exist as package scripts (e2e execs the harness so signals reach it)", () => {
+    const scripts = JSON.parse(readFileSync(join(repoRoot, "infra/package.json"), "utf8")).scripts as Record<
+      string,
+      string
+    >;
+    assert.match(scripts.e2e ?? "", /^exec node --import tsx e2e\/run\.ts$/);
+    assert.match(scripts["check-images"] ?? "", /e2e\/check-images\.ts/);
+    const makefile = readFileSync(join(repoRoot, "Makefile"), "utf8");
+    assert.match(makefile, /^e2e:.*\n\t@\$\(RUN\) e2e/m, "make e2e runs the e2e task");
+  });
+
   it("devcontainer.yml builds the dev container with devcontainers/ci and runs make status in it", () => {
     const all = steps(parseWorkflow(text("devcontainer.yml")));
     const step = all.find((s) => s.uses?.startsWith("devcontainers/ci@"));
