@@ -17,8 +17,13 @@ const dir = mkdtempSync(join(tmpdir(), "wpdb-bench-"));
 const envFile = join(dir, ".env");
 spawnSync("cp", [resolve(repoRoot, ".env.example"), envFile]);
 
+// Under `make bench` this runs inside a turbo task: drop turbo's per-run variables so the nested
+// `make start` is an ordinary, independent turbo run.
+const inherited = Object.fromEntries(
+  Object.entries(process.env).filter(([key]) => !/^TURBO_(HASH|INVOCATION_DIR|IS_TUI|RUN_ID|TASK)/.test(key)),
+);
 const env: NodeJS.ProcessEnv = {
-  ...process.env,
+  ...inherited,
   PATH: `${fakeDocker}:${process.env.PATH ?? ""}`,
   WALLPAPERDB_ENV_FILE: envFile,
   COMPOSE_PROJECT_NAME: "wpdbbench",
