@@ -105,9 +105,9 @@ async function main(): Promise<number> {
   const developerEnv = readEnvFile(join(repoRoot, ".env"));
   const keys = portKeys(example);
   const facts = composeFileFacts(readFileSync(composeFile, "utf8"));
-  if (facts.containerNames.length > 0) {
+  if (facts.isolationBreakers.length > 0) {
     throw new StepFailure(
-      `fixed container_name defeats project isolation: ${facts.containerNames.join(", ")}`,
+      `refusing to run: the Compose file shares resources across projects (${facts.isolationBreakers.join("; ")})`,
     );
   }
   const reservedPorts = developerPorts(keys, example, developerEnv, process.env);

@@ -14,20 +14,39 @@ export interface ComposeTarget {
 export interface ComposeFileFacts {
   services: string[];
   profiles: string[];
-  containerNames: string[];
+  /** Settings that would make two projects share something (so the e2e run could touch another stack). */
+  isolationBreakers: string[];
 }
 
-/** Services, every profile they use and any fixed container_name (which would defeat project isolation). */
+type Resource = { name?: unknown; external?: unknown } | null;
+
+/**
+ * Services, every profile they use, and what would defeat project isolation: a fixed container_name,
+ * host networking (container ports land on the host), and volumes or networks with a fixed `name:` or
+ * `external: true` (shared by every project, so `down -v` of the e2e project could delete their data).
+ */
 export function composeFileFacts(yamlText: string): ComposeFileFacts {
-  const doc = (parse(yamlText) ?? {}) as { services?: Record<string, Record<string, unknown> | null> };
+  const doc = (parse(yamlText) ?? {}) as {
+    services?: Record<string, Record<string, unknown> | null>;
+    volumes?: Record<string, Resource>;
+    networks?: Record<string, Resource>;
+  };
   const services = Object.keys(doc.services ?? {}).sort();
   const profiles = new Set<string>();
-  const containerNames: string[] = [];
+  const isolationBreakers: string[] = [];
   for (const [name, service] of Object.entries(doc.services ?? {})) {
     for (const profile of (service?.profiles as string[] | undefined) ?? []) profiles.add(profile);
-    if (service?.container_name) containerNames.push(`${name}: ${String(service.container_name)}`);
+    if (service?.container_name)
+      isolationBreakers.push(`service ${name}: container_name ${String(service.container_name)}`);
+    if (service?.network_mode === "host") isolationBreakers.push(`service ${name}: network_mode host`);
   }
-  return { services, profiles: [...profiles].sort(), containerNames };
+  for (const kind of ["volumes", "networks"] as const) {
+    for (const [name, resource] of Object.entries(doc[kind] ?? {})) {
+      if (resource?.name) isolationBreakers.push(`${kind} ${name}: fixed name ${String(resource.name)}`);
+      if (resource?.external) isolationBreakers.push(`${kind} ${name}: external`);
+    }
+  }
+  return { services, profiles: [...profiles].sort(), isolationBreakers };
 }
 
 /** argv for one Compose subcommand against the e2e project only. */

@@ -84,20 +84,25 @@ export function isolationViolations(
 /** Endpoint URLs derived from the e2e ports, so a developer's DATABASE_URL & co never leak into the run. */
 export function endpointVariables(values: Record<string, string>): Record<string, string> {
   const host = "127.0.0.1";
-  const url = (scheme: string, portKey: string) => `${scheme}://${host}:${values[portKey] ?? ""}`;
-  const user = encodeURIComponent(values.POSTGRES_USER ?? "");
-  const password = encodeURIComponent(values.POSTGRES_PASSWORD ?? "");
-  return {
-    DATABASE_URL: `postgres://${user}:${password}@${host}:${values.POSTGRES_PORT}/${values.POSTGRES_DB ?? ""}`,
-    S3_ENDPOINT: url("http", "MINIO_API_PORT"),
-    NATS_URL: url("nats", "NATS_PORT"),
-    OPENSEARCH_URL: url("http", "OPENSEARCH_PORT"),
-    OTEL_EXPORTER_OTLP_ENDPOINT: url("http", "OTEL_HTTP_PORT"),
-    PROMETHEUS_URL: url("http", "PROMETHEUS_PORT"),
-    LOKI_URL: url("http", "LOKI_PORT"),
-    TEMPO_URL: url("http", "TEMPO_PORT"),
-    GRAFANA_URL: url("http", "GRAFANA_PORT"),
+  const endpoints: Record<string, string> = {};
+  // Only for ports the stack defines: a URL without a port would be invalid config.
+  const add = (name: string, scheme: string, portKey: string) => {
+    if (values[portKey]) endpoints[name] = `${scheme}://${host}:${values[portKey]}`;
   };
+  if (values.POSTGRES_PORT) {
+    const user = encodeURIComponent(values.POSTGRES_USER ?? "");
+    const password = encodeURIComponent(values.POSTGRES_PASSWORD ?? "");
+    endpoints.DATABASE_URL = `postgres://${user}:${password}@${host}:${values.POSTGRES_PORT}/${values.POSTGRES_DB ?? ""}`;
+  }
+  add("S3_ENDPOINT", "http", "MINIO_API_PORT");
+  add("NATS_URL", "nats", "NATS_PORT");
+  add("OPENSEARCH_URL", "http", "OPENSEARCH_PORT");
+  add("OTEL_EXPORTER_OTLP_ENDPOINT", "http", "OTEL_HTTP_PORT");
+  add("PROMETHEUS_URL", "http", "PROMETHEUS_PORT");
+  add("LOKI_URL", "http", "LOKI_PORT");
+  add("TEMPO_URL", "http", "TEMPO_PORT");
+  add("GRAFANA_URL", "http", "GRAFANA_PORT");
+  return endpoints;
 }
 
 /**
