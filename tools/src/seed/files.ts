@@ -48,19 +48,21 @@ export function parseSeedText(file: string, text: string): unknown {
   }
 }
 
-export async function readSeedFile<S extends z.ZodType>(file: string, schema: S): Promise<z.output<S>> {
-  let text: string;
+/** Reads a seed file's text; an unreadable file is a SeedFileError naming it. */
+export async function readSeedText(file: string): Promise<string> {
   try {
-    text = await readFile(file, "utf8");
+    return await readFile(file, "utf8");
   } catch (error) {
     throw new SeedFileError(
       displayPath(file),
       `cannot read it: ${(error as NodeJS.ErrnoException).code ?? error}`,
     );
   }
-  return validateSeedContent(file, parseSeedText(file, text), schema);
 }
 
+export async function readSeedFile<S extends z.ZodType>(file: string, schema: S): Promise<z.output<S>> {
+  return validateSeedContent(file, parseSeedText(file, await readSeedText(file)), schema);
+}
 /** Replaces ${NAME} placeholders from `vars`; an unknown name is a seed-file error. */
 export function interpolate(file: string, text: string, vars: Readonly<Record<string, string>>): string {
   return text.replace(/\$\{([A-Z0-9_]+)\}/g, (_, name: string) => {

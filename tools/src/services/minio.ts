@@ -1,5 +1,4 @@
 import { createHash } from "node:crypto";
-import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { XMLParser } from "fast-xml-parser";
 import * as Minio from "minio";
@@ -14,8 +13,8 @@ import {
   decideVersioning,
   UNSUPPORTED,
 } from "../seed/bucket-spec.ts";
-import { displayPath, interpolate, parseSeedText, validateSeedContent } from "../seed/files.ts";
-import { type ResourceResult, SeedFileError } from "../seed/result.ts";
+import { interpolate, parseSeedText, readSeedText, validateSeedContent } from "../seed/files.ts";
+import type { ResourceResult } from "../seed/result.ts";
 import { PROBE_ATTEMPT_TIMEOUT_MS, type ReadinessProbe, withTimeout } from "./probe.ts";
 
 export function minioContext(config: Config, action?: string): ServiceContext {
@@ -192,15 +191,7 @@ export async function readBucketSpecs(
   file: string,
   vars: Readonly<Record<string, string>>,
 ): Promise<BucketSpec[]> {
-  let text: string;
-  try {
-    text = await readFile(file, "utf8");
-  } catch (error) {
-    throw new SeedFileError(
-      displayPath(file),
-      `cannot read it: ${(error as NodeJS.ErrnoException).code ?? error}`,
-    );
-  }
+  const text = await readSeedText(file);
   const content = parseSeedText(file, interpolate(file, text, vars));
   return validateSeedContent(file, content, bucketsFileSchema).buckets;
 }

@@ -3,8 +3,8 @@
  * server answering Prometheus /-/ready, Loki and Tempo /ready, Grafana /api/health, Dashboards
  * /api/status and the collector's OTLP/HTTP POST /v1/traces. `ready` flips them all.
  */
-import { createServer } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { RequestListener } from "node:http";
+import { serveOnLoopback } from "./http-server.ts";
 
 export interface HttpReadyDouble {
   url: string;
@@ -15,7 +15,7 @@ export interface HttpReadyDouble {
 
 export async function startHttpReadyDouble(): Promise<HttpReadyDouble> {
   const state = { ready: true, requests: [] as string[] };
-  const server = createServer((req, res) => {
+  const listener: RequestListener = (req, res) => {
     state.requests.push(`${req.method} ${req.url}`);
     req.resume();
     const json = (status: number, body: unknown) => {
@@ -37,15 +37,6 @@ export async function startHttpReadyDouble(): Promise<HttpReadyDouble> {
       default:
         return json(404, { message: "not implemented by the test double" });
     }
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  return Object.assign(state, {
-    url: `http://127.0.0.1:${port}`,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  });
+  };
+  return Object.assign(state, await serveOnLoopback(listener));
 }

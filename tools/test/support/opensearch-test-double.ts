@@ -5,8 +5,8 @@
  * official client's request types in test/unit/opensearch-bodies.test.ts, and `make e2e` exercises
  * the real OpenSearch.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { IncomingMessage, RequestListener, ServerResponse } from "node:http";
+import { serveOnLoopback } from "./http-server.ts";
 
 interface IndexState {
   mappings: { properties: Record<string, unknown>; [key: string]: unknown };
@@ -157,19 +157,10 @@ export async function startOpenSearchTestDouble(
     });
   };
 
-  const server: Server = createServer((req, res) => {
+  const listener: RequestListener = (req, res) => {
     handle(req, res).catch((error: unknown) =>
       send(res, 500, { error: { type: "test_double_failure", reason: String(error) } }),
     );
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  return Object.assign(state, {
-    url: `http://127.0.0.1:${port}`,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  });
+  };
+  return Object.assign(state, await serveOnLoopback(listener));
 }
