@@ -133,7 +133,11 @@ async function main(): Promise<number> {
   const vars = e2eVariables(example, plan);
   writeFileSync(
     envFile,
-    renderEnvFile(vars, `WallpaperDB e2e run ${plan.projectName}: generated, deleted after the run.`),
+    // Only the keys of .env.example (doctor flags others as drift); the endpoint URLs travel in the environment.
+    renderEnvFile(
+      Object.fromEntries(Object.entries(vars).filter(([key]) => key in example)),
+      `WallpaperDB e2e run ${plan.projectName}: generated, deleted after the run.`,
+    ),
     { mode: 0o600 },
   );
   const env = isolatedEnvironment(process.env, Object.keys(example), {
