@@ -5,7 +5,7 @@ import { join } from "node:path";
 import pg from "pg";
 import { findPostgresBin, locate } from "./binaries.ts";
 import { freePort } from "./ports.ts";
-import { startProcess, waitUntil } from "./processes.ts";
+import { killOnExit, startProcess, waitUntil } from "./processes.ts";
 
 export interface PostgresServer {
   port: number;
@@ -83,11 +83,15 @@ export async function startPostgres(): Promise<PostgresServer> {
   const server = startProcess(cmd, args);
   const database = "wallpaperdb";
   const adminUrl = `postgres://${user}:${password}@127.0.0.1:${port}/postgres`;
+  const pidFile = join(data, "postmaster.pid");
+  const postmasterPid = () =>
+    existsSync(pidFile) ? Number(readFileSync(pidFile, "utf8").split("\n")[0]) : Number.NaN;
+  let unregister = () => {};
   const stop = async () => {
     // runuser does not pass signals on, so signal the postmaster itself (PID from postmaster.pid):
     // SIGINT = fast shutdown. Then wait for the wrapper to exit.
-    const pidFile = join(data, "postmaster.pid");
-    const pid = existsSync(pidFile) ? Number(readFileSync(pidFile, "utf8").split("\n")[0]) : Number.NaN;
+    unregister();
+    const pid = postmasterPid();
     if (Number.isInteger(pid) && pid > 0) {
       try {
         process.kill(pid, "SIGINT");
@@ -109,6 +113,8 @@ export async function startPostgres(): Promise<PostgresServer> {
         await client.end().catch(() => {});
       }
     });
+    const pid = postmasterPid();
+    if (Number.isInteger(pid) && pid > 0) unregister = killOnExit(pid);
     const client = new pg.Client({ connectionString: adminUrl });
     await client.connect();
     await client.query(`CREATE DATABASE ${database}`);

@@ -1,11 +1,26 @@
 import { type ChildProcess, spawn } from "node:child_process";
 
 const running = new Set<ChildProcess>();
+/** Server PIDs that are not our direct children (a postmaster started through runuser). */
+const extraPids = new Set<number>();
 
 // Last line of defence: never leave a server behind, even when a test crashes the runner.
 process.on("exit", () => {
   for (const child of running) child.kill("SIGKILL");
+  for (const pid of extraPids) {
+    try {
+      process.kill(pid, "SIGKILL");
+    } catch {
+      // already gone
+    }
+  }
 });
+
+/** Also kill this PID if the test process exits without stopping it; returns the unregister function. */
+export function killOnExit(pid: number): () => void {
+  extraPids.add(pid);
+  return () => extraPids.delete(pid);
+}
 
 export interface Started {
   child: ChildProcess;
