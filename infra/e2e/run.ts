@@ -206,8 +206,10 @@ async function main(): Promise<number> {
 
   try {
     // Pulling creates nothing in the project; a pull failure is a skip (no registry) and prints one line.
-    log("pulling images (the first run can take minutes)");
+    // Said only when the pull takes a while, so a registry that is plainly unreachable stays one line.
+    const pullNotice = setTimeout(() => log("pulling images (the first run can take minutes)"), 2000);
     const pull = await run(composeBin, composeArgs(target, "pull", "--quiet"), 20 * MINUTE, false);
+    clearTimeout(pullNotice);
     if (interrupted) return 1;
     if (pull.exitCode !== 0) throw new Skip(pullSkipReason(pull.output));
     projectMayExist = true;
