@@ -13,6 +13,8 @@
 #   CONFIRM=1              reset without a prompt (same as --yes).
 #   DEBUG=1                trace every command.
 # Exit codes: 0 ok, 1 failure, 2 usage or refused (no confirmation).
+# Portable to the stock macOS Bash 3.2: no mapfile or ${x,,}; possibly empty arrays expand as ${a[@]+"${a[@]}"}
+# (set -u rejects "${a[@]}" of an empty array before Bash 4.4); no GNU-only timeout/date/flock assumptions.
 
 set -euo pipefail
 [[ "${DEBUG:-}" == 1 ]] && set -x
@@ -83,7 +85,7 @@ run_with_timeout() {
   local seconds="$1"
   shift
   if command -v timeout >/dev/null 2>&1; then
-    timeout --kill-after=1 "$seconds" "$@"
+    timeout -k 1 "$seconds" "$@"
     return
   fi
   "$@" &
@@ -129,7 +131,7 @@ compose() {
   [[ -f "$COMPOSE_FILE_PATH" ]] || die "The Compose file is missing: $COMPOSE_FILE_PATH" "fix: restore it (git checkout -- infra/docker-compose.yml)."
   local env_args=()
   [[ -f "$ENV_FILE" ]] && env_args=(--env-file "$ENV_FILE")
-  "${COMPOSE_CMD[@]}" -p "$(project_name)" -f "$COMPOSE_FILE_PATH" "${env_args[@]}" \
+  "${COMPOSE_CMD[@]}" -p "$(project_name)" -f "$COMPOSE_FILE_PATH" ${env_args[@]+"${env_args[@]}"} \
     --project-directory "$(project_directory)" "$@"
 }
 

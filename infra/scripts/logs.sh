@@ -19,7 +19,7 @@ while [[ $# -gt 0 ]]; do
 done
 # Drop the empty element --no-follow leaves behind.
 filtered=()
-for a in "${args[@]}"; do [[ -n "$a" ]] && filtered+=("$a"); done
+for a in ${args[@]+"${args[@]}"}; do [[ -n "$a" ]] && filtered+=("$a"); done
 
 require_engine
-compose "${ALL_PROFILE_ARGS[@]}" logs "${filtered[@]}" ${service:+"$service"}
+compose "${ALL_PROFILE_ARGS[@]}" logs ${filtered[@]+"${filtered[@]}"} ${service:+"$service"}

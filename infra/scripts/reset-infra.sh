@@ -49,4 +49,4 @@ fi
 # container. --volumes removes only the named volumes this file declares (<project>_postgres-data, ...).
 compose "${ALL_PROFILE_ARGS[@]}" down --volumes
 say "✓ Deleted the containers and volumes of project $project. Starting again..."
-exec "$SCRIPTS_DIR/start-infra.sh" "${start_args[@]}"
+exec "$SCRIPTS_DIR/start-infra.sh" ${start_args[@]+"${start_args[@]}"}
