@@ -50,6 +50,19 @@ export function resultRows(outcomes: readonly ServiceSeedOutcome[]): string[][] 
   return rows;
 }
 
+/** One line: "seeded postgres, nats: 1 created, 2 unchanged; 1 with drift (see DRIFT notes)". */
+export function summarize(services: readonly string[], outcomes: readonly ServiceSeedOutcome[]): string {
+  const resources = outcomes.flatMap((o) => o.resources);
+  const counts = new Map<string, number>();
+  for (const r of resources) counts.set(r.outcome, (counts.get(r.outcome) ?? 0) + 1);
+  const parts = ["created", "updated", "unchanged"]
+    .filter((k) => counts.has(k))
+    .map((k) => `${counts.get(k)} ${k}`);
+  const drifted = resources.filter((r) => r.drift && r.drift.length > 0).length;
+  const drift = drifted > 0 ? `; ${drifted} with drift (see DRIFT notes)` : "";
+  return `seeded ${services.join(", ")}: ${parts.join(", ") || "nothing declared"}${drift}`;
+}
+
 export function registerSeedCommand(program: Command): void {
   program
     .command("seed")
@@ -82,28 +95,17 @@ export function registerSeedCommand(program: Command): void {
           })),
         });
       } else {
-        const rows = resultRows(outcomes);
         // With nothing seeded the error messages below say it all; a table of FAILED rows adds noise.
         if (outcomes.some((o) => o.resources.length > 0))
-          process.stderr.write(`${renderTable(["service", "kind", "resource", "result", "notes"], rows)}\n`);
+          process.stdout.write(
+            `${renderTable(["service", "kind", "resource", "result", "notes"], resultRows(outcomes))}\n`,
+          );
       }
       if (failed.length === 1 && failed[0]?.error) throw failed[0].error;
       if (failed.length > 1) {
         for (const o of failed.slice(1)) if (o.error) process.stderr.write(`${formatUserError(o.error)}\n`);
         throw failed[0]?.error ?? new UserError("seed failed", { fix: "rerun with DEBUG=1" });
       }
-      const counts = outcomes
-        .flatMap((o) => o.resources)
-        .reduce<Record<string, number>>((acc, r) => {
-          acc[r.outcome] = (acc[r.outcome] ?? 0) + 1;
-          return acc;
-        }, {});
-      process.stderr.write(
-        `seeded ${services.join(", ")}: ${
-          Object.entries(counts)
-            .map(([k, v]) => `${v} ${k}`)
-            .join(", ") || "nothing declared"
-        }\n`,
-      );
+      (flags.json ? process.stderr : process.stdout).write(`${summarize(services, outcomes)}\n`);
     });
 }

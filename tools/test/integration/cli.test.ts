@@ -151,9 +151,9 @@ describe("the wait and seed commands against the harness servers", { skip }, () 
     );
     const second = await runCli(["seed", "--only", "postgres,minio,nats"], env);
     assert.equal(second.code, 0, second.stderr);
-    assert.equal(second.stdout, "", "without --json nothing goes to stdout");
-    assert.match(second.stderr, /│ postgres +│ migration +│ 0001_wallpapers\.sql +│ unchanged/);
-    assert.match(second.stderr, /seeded postgres, minio, nats: 4 unchanged/);
+    assert.match(second.stdout, /│ postgres +│ migration +│ 0001_wallpapers\.sql +│ unchanged/);
+    assert.match(second.stdout, /seeded postgres, minio, nats: 4 unchanged\n$/);
+    assert.equal(second.stderr, "", "nothing on stderr when all is well");
   });
 
   test("`seed` with a server down: one message per failed service, exit 1, other services still seeded", async () => {
@@ -165,7 +165,7 @@ describe("the wait and seed commands against the harness servers", { skip }, () 
     assert.equal(run.code, 1);
     assert.match(run.stderr, /error: postgres is not reachable while applying migrations/);
     assert.match(run.stderr, /fix: +start the stack with `make start`/);
-    assert.match(run.stderr, /│ opensearch │ index +│ wallpapers-v1/);
+    assert.match(run.stdout, /│ opensearch │ index +│ wallpapers-v1/);
     assert.ok(!run.stderr.includes("hidden-pw-42"));
   });
 });
