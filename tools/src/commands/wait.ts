@@ -1,5 +1,11 @@
 import { type Command, Option } from "commander";
-import { PROFILES, type Profile, SERVICE_NAMES, servicesInProfile } from "../config/services.ts";
+import {
+  PROFILES,
+  type Profile,
+  SERVICE_NAMES,
+  serviceByName,
+  servicesInProfile,
+} from "../config/services.ts";
 import { UserError } from "../errors.ts";
 import { printJson } from "../output/json.ts";
 import { Progress } from "../output/progress.ts";
@@ -85,22 +91,20 @@ export function registerWaitCommand(program: Command): void {
       }
       const failed = outcomes.filter((o) => o.state === "failed");
       const late = outcomes.filter((o) => o.state === "waiting");
+      const at = (service: string) => `${service} at ${serviceByName(service)?.humanUrl(config) ?? "?"}`;
       if (failed.length > 0) {
-        const first = failed[0];
-        throw new UserError(
-          `${failed.map((f) => `${f.service} rejected the credentials (${f.detail})`).join("; ")}`,
-          {
-            where: failed.map((f) => f.service).join(", "),
-            fix: `check the user/password variables of ${first?.service} in .env; they must match what its volume was created with (\`make reset\` recreates it)`,
-          },
-        );
+        const first = failed[0]?.service ?? "";
+        throw new UserError(`${failed.map((f) => f.service).join(", ")} rejected the credentials`, {
+          where: failed.map((f) => at(f.service)).join("; "),
+          fix: `check the user/password variables of ${first} in .env; they must match what its volume was created with (\`make reset\` recreates it)`,
+        });
       }
       if (late.length > 0) {
         const first = late[0]?.service ?? "";
         throw new UserError(
           `not ready after ${timeoutSeconds}s: ${late.map((l) => `${l.service} (last: ${l.detail})`).join("; ")}`,
           {
-            where: late.map((l) => l.service).join(", "),
+            where: late.map((l) => at(l.service)).join("; "),
             fix: `see why with \`make logs SERVICE=${first}\` and \`make status\`; slow machine: raise STACK_START_TIMEOUT in .env`,
           },
         );

@@ -20,11 +20,25 @@ export interface WaitOptions {
   now?: () => number;
 }
 
-/** Short reason for a failed attempt, masked. */
+/** Short reason for a failed attempt, masked: the failure kind for common client errors, else the message. */
 export function reasonOf(error: unknown): string {
-  const e = error as { message?: string; code?: string };
-  const text = e?.message || e?.code || String(error);
-  return maskText(text.split("\n")[0] ?? text).slice(0, 160);
+  switch (classifyError(error)) {
+    case "unreachable":
+      return "connection refused";
+    case "unknown-host":
+      return "host name not found";
+    case "timeout":
+      return "no answer in time";
+    case "tls":
+      return "TLS handshake failed";
+    case "auth":
+      return "credentials rejected";
+    default: {
+      const e = error as { message?: string; code?: string; cause?: { message?: string } };
+      const text = e?.cause?.message || e?.message || e?.code || String(error);
+      return maskText(text.split("\n")[0] ?? text).slice(0, 160);
+    }
+  }
 }
 
 /**
@@ -54,7 +68,7 @@ export async function waitForServices(
       } catch (error) {
         detail = reasonOf(error);
         if (classifyError(error) === "auth") {
-          options.onUpdate?.(probe.service, "failed", `credentials rejected: ${detail}`);
+          options.onUpdate?.(probe.service, "failed", detail);
           return { service: probe.service, state: "failed", detail, elapsedMs: now() - start, attempts };
         }
         options.onUpdate?.(probe.service, "waiting", detail);
