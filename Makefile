@@ -29,7 +29,7 @@ json_flag = $(if $(filter 1 yes true,$(JSON)),--json)
 DEPS_STAMP := node_modules/.package-lock.json
 DEPS_INPUTS := package-lock.json package.json infra/package.json tools/package.json
 
-.PHONY: help start stop reset logs seed wait status doctor verify test lint typecheck e2e bench fmt
+.PHONY: help start stop reset logs seed wait status doctor verify test lint typecheck e2e check-images bench fmt
 
 help: ## List the targets with what they do
 	@printf 'WallpaperDB local infrastructure\n\nUsage: make <target> [VAR=value]\n\n'
@@ -75,6 +75,9 @@ typecheck: $(DEPS_STAMP) ## Type-check every package (tsc --noEmit)
 
 e2e: $(DEPS_STAMP) ## End-to-end on a real Docker host (isolated project and ports; skips without an engine)
 	@$(RUN) e2e
+
+check-images: $(DEPS_STAMP) ## Check every pinned image:tag still exists for amd64 and arm64 (skips offline)
+	@$(RUN) check-images
 
 bench: $(DEPS_STAMP) ## Print benchmark figures (seed timings, start overhead)
 	@$(RUN) bench
