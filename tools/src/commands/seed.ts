@@ -6,6 +6,7 @@ import { printJson } from "../output/json.ts";
 import { renderTable } from "../output/table.ts";
 import type { ResourceResult } from "../seed/result.ts";
 import { SEEDERS, type SeedService } from "../services/seeders.ts";
+import { type CommandTrace, commandTrace } from "../telemetry/tracer.ts";
 import { listOf, loadCommandConfig } from "./shared.ts";
 
 interface SeedFlags {
@@ -20,16 +21,21 @@ export interface ServiceSeedOutcome {
   elapsedMs: number;
 }
 
+/** Wraps each service's seeding (the command passes a trace step; tests and the benchmark pass nothing). */
+export type StepWrapper = <T>(service: string, run: () => Promise<T>) => Promise<T>;
+const noWrap: StepWrapper = (_service, run) => run();
+
 /** Seeds the chosen services in parallel; a failure of one does not stop the others. */
 export async function runSeed(
   config: Config,
   services: readonly SeedService[],
+  wrap: StepWrapper = noWrap,
 ): Promise<ServiceSeedOutcome[]> {
   return Promise.all(
     services.map(async (service): Promise<ServiceSeedOutcome> => {
       const started = performance.now();
       try {
-        const resources = await SEEDERS[service](config);
+        const resources = await wrap(service, () => SEEDERS[service](config));
         return { service, resources, elapsedMs: performance.now() - started };
       } catch (error) {
         return { service, resources: [], error: toUserError(error), elapsedMs: performance.now() - started };
@@ -79,33 +85,47 @@ export function registerSeedCommand(program: Command): void {
         "reported as DRIFT. Examples:\n  make seed\n  make seed ONLY=postgres,nats\n  tsx src/cli.ts seed --only minio --json",
     )
     .action(async (flags: SeedFlags) => {
-      const config = loadCommandConfig();
-      const services = (flags.only ?? SEEDED_SERVICES) as SeedService[];
-      const outcomes = await runSeed(config, services);
-      const failed = outcomes.filter((o) => o.error);
-      if (flags.json) {
-        printJson({
-          outcome: failed.length === 0 ? "success" : "error",
-          resources: outcomes.flatMap((o) => o.resources),
-          errors: failed.map((o) => ({
-            service: o.service,
-            message: o.error?.message,
-            where: o.error?.where,
-            fix: o.error?.fix,
-          })),
-        });
-      } else {
-        // With nothing seeded the error messages below say it all; a table of FAILED rows adds noise.
-        if (outcomes.some((o) => o.resources.length > 0))
-          process.stdout.write(
-            `${renderTable(["service", "kind", "resource", "result", "notes"], resultRows(outcomes))}\n`,
-          );
+      const trace = commandTrace("seed");
+      try {
+        await seedAction(flags, trace);
+        trace.end(true);
+      } catch (error) {
+        trace.end(false, error);
+        throw error;
+      } finally {
+        await trace.flush();
       }
-      if (failed.length === 1 && failed[0]?.error) throw failed[0].error;
-      if (failed.length > 1) {
-        for (const o of failed.slice(1)) if (o.error) process.stderr.write(`${formatUserError(o.error)}\n`);
-        throw failed[0]?.error ?? new UserError("seed failed", { fix: "rerun with DEBUG=1" });
-      }
-      (flags.json ? process.stderr : process.stdout).write(`${summarize(services, outcomes)}\n`);
     });
+}
+
+async function seedAction(flags: SeedFlags, trace: CommandTrace): Promise<void> {
+  const config = loadCommandConfig();
+  trace.configure(config);
+  const services = (flags.only ?? SEEDED_SERVICES) as SeedService[];
+  const outcomes = await runSeed(config, services, (service, run) => trace.step(service, "seed", run));
+  const failed = outcomes.filter((o) => o.error);
+  if (flags.json) {
+    printJson({
+      outcome: failed.length === 0 ? "success" : "error",
+      resources: outcomes.flatMap((o) => o.resources),
+      errors: failed.map((o) => ({
+        service: o.service,
+        message: o.error?.message,
+        where: o.error?.where,
+        fix: o.error?.fix,
+      })),
+    });
+  } else {
+    // With nothing seeded the error messages below say it all; a table of FAILED rows adds noise.
+    if (outcomes.some((o) => o.resources.length > 0))
+      process.stdout.write(
+        `${renderTable(["service", "kind", "resource", "result", "notes"], resultRows(outcomes))}\n`,
+      );
+  }
+  if (failed.length === 1 && failed[0]?.error) throw failed[0].error;
+  if (failed.length > 1) {
+    for (const o of failed.slice(1)) if (o.error) process.stderr.write(`${formatUserError(o.error)}\n`);
+    throw failed[0]?.error ?? new UserError("seed failed", { fix: "rerun with DEBUG=1" });
+  }
+  (flags.json ? process.stderr : process.stdout).write(`${summarize(services, outcomes)}\n`);
 }

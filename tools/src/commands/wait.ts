@@ -11,6 +11,7 @@ import { printJson } from "../output/json.ts";
 import { Progress } from "../output/progress.ts";
 import { probeFor } from "../services/registry.ts";
 import { waitForServices } from "../services/wait-loop.ts";
+import { type CommandTrace, commandTrace } from "../telemetry/tracer.ts";
 import { listOf, loadCommandConfig } from "./shared.ts";
 
 interface WaitFlags {
@@ -63,52 +64,68 @@ export function registerWaitCommand(program: Command): void {
       "\nExamples:\n  make wait\n  tsx src/cli.ts wait --profile core --timeout 120\n  tsx src/cli.ts wait --only postgres,nats",
     )
     .action(async (flags: WaitFlags) => {
-      const config = loadCommandConfig();
-      const services = selectServices(flags);
-      const timeoutSeconds = flags.timeout ?? config.stackStartTimeoutSeconds;
-      const progress = new Progress(services);
-      const heartbeat = setInterval(() => progress.heartbeat(), 10_000);
-      heartbeat.unref();
-      let outcomes: Awaited<ReturnType<typeof waitForServices>>;
+      const trace = commandTrace("wait");
       try {
-        outcomes = await waitForServices(
-          services.map((s) => probeFor(s)),
-          config,
-          {
-            deadlineMs: timeoutSeconds * 1000,
-            intervalMs: flags.interval,
-            onUpdate: (service, state, detail) =>
-              progress.update(service, state, state === "ready" ? "" : detail),
-          },
-        );
+        await waitAction(flags, trace);
+        trace.end(true);
+      } catch (error) {
+        trace.end(false, error);
+        throw error;
       } finally {
-        clearInterval(heartbeat);
-        progress.stop();
+        await trace.flush();
       }
-      if (flags.json) {
-        const ok = outcomes.every((o) => o.state === "ready");
-        printJson({ outcome: ok ? "success" : "error", services: outcomes });
-      }
-      const failed = outcomes.filter((o) => o.state === "failed");
-      const late = outcomes.filter((o) => o.state === "waiting");
-      const at = (service: string) => `${service} at ${serviceByName(service)?.humanUrl(config) ?? "?"}`;
-      if (failed.length > 0) {
-        const first = failed[0]?.service ?? "";
-        throw new UserError(`${failed.map((f) => f.service).join(", ")} rejected the credentials`, {
-          where: failed.map((f) => at(f.service)).join("; "),
-          fix: `check the user/password variables of ${first} in .env; they must match what its volume was created with (\`make reset\` recreates it)`,
-        });
-      }
-      if (late.length > 0) {
-        const first = late[0]?.service ?? "";
-        throw new UserError(
-          `not ready after ${timeoutSeconds}s: ${late.map((l) => `${l.service} (last: ${l.detail})`).join("; ")}`,
-          {
-            where: late.map((l) => at(l.service)).join("; "),
-            fix: `see why with \`make logs SERVICE=${first}\` and \`make status\`; slow machine: raise STACK_START_TIMEOUT in .env`,
-          },
-        );
-      }
-      process.stderr.write(`all ${outcomes.length} services ready\n`);
     });
+}
+
+async function waitAction(flags: WaitFlags, trace: CommandTrace): Promise<void> {
+  const config = loadCommandConfig();
+  trace.configure(config);
+  const services = selectServices(flags);
+  const timeoutSeconds = flags.timeout ?? config.stackStartTimeoutSeconds;
+  const progress = new Progress(services);
+  const heartbeat = setInterval(() => progress.heartbeat(), 10_000);
+  heartbeat.unref();
+  let outcomes: Awaited<ReturnType<typeof waitForServices>>;
+  try {
+    outcomes = await waitForServices(
+      services.map((s) => probeFor(s)),
+      config,
+      {
+        deadlineMs: timeoutSeconds * 1000,
+        intervalMs: flags.interval,
+        // One span per service for its whole wait (how long each took to become ready).
+        wrap: (service, run) => trace.step(service, "wait", run),
+        onUpdate: (service, state, detail) =>
+          progress.update(service, state, state === "ready" ? "" : detail),
+      },
+    );
+  } finally {
+    clearInterval(heartbeat);
+    progress.stop();
+  }
+  if (flags.json) {
+    const ok = outcomes.every((o) => o.state === "ready");
+    printJson({ outcome: ok ? "success" : "error", services: outcomes });
+  }
+  const failed = outcomes.filter((o) => o.state === "failed");
+  const late = outcomes.filter((o) => o.state === "waiting");
+  const at = (service: string) => `${service} at ${serviceByName(service)?.humanUrl(config) ?? "?"}`;
+  if (failed.length > 0) {
+    const first = failed[0]?.service ?? "";
+    throw new UserError(`${failed.map((f) => f.service).join(", ")} rejected the credentials`, {
+      where: failed.map((f) => at(f.service)).join("; "),
+      fix: `check the user/password variables of ${first} in .env; they must match what its volume was created with (\`make reset\` recreates it)`,
+    });
+  }
+  if (late.length > 0) {
+    const first = late[0]?.service ?? "";
+    throw new UserError(
+      `not ready after ${timeoutSeconds}s: ${late.map((l) => `${l.service} (last: ${l.detail})`).join("; ")}`,
+      {
+        where: late.map((l) => at(l.service)).join("; "),
+        fix: `see why with \`make logs SERVICE=${first}\` and \`make status\`; slow machine: raise STACK_START_TIMEOUT in .env`,
+      },
+    );
+  }
+  process.stderr.write(`all ${outcomes.length} services ready\n`);
 }

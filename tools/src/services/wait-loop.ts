@@ -17,6 +17,8 @@ export interface WaitOptions {
   deadlineMs: number;
   intervalMs?: number;
   onUpdate?: (service: string, state: WaitState, detail: string) => void;
+  /** Wraps each service's whole wait (the command passes a trace step). */
+  wrap?: <T>(service: string, run: () => Promise<T>) => Promise<T>;
   now?: () => number;
 }
 
@@ -81,5 +83,6 @@ export async function waitForServices(
     }
   };
 
-  return Promise.all(probes.map(one));
+  const wrap = options.wrap ?? ((_service, run) => run());
+  return Promise.all(probes.map((probe) => wrap(probe.service, () => one(probe))));
 }

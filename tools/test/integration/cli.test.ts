@@ -154,6 +154,8 @@ describe("the wait and seed commands against the harness servers", { skip }, () 
     assert.match(second.stdout, /│ postgres +│ migration +│ 0001_wallpapers\.sql +│ unchanged/);
     assert.match(second.stdout, /seeded postgres, minio, nats: 4 unchanged\n$/);
     assert.equal(second.stderr, "", "nothing on stderr when all is well");
+    for (const span of ["wallpaperdb-infra seed", "postgres seed", "minio seed", "nats seed"])
+      assert.ok(http.spanNames.includes(span), `the seed is traced to the collector (${span})`);
   });
 
   test("`seed` with a server down: one message per failed service, exit 1, other services still seeded", async () => {
