@@ -61,6 +61,24 @@ describe("doctor", () => {
     }
   });
 
+  it("names the container and Compose project of another checkout that holds a port", async () => {
+    const box = await sandbox();
+    box.env.FAKE_DOCKER_FOREIGN_CONTAINERS = `wallpaperdb-main-grafana-1|wallpaperdb-main|${box.ports.GRAFANA_PORT}`;
+    const release = await occupy([box.ports.GRAFANA_PORT]);
+    try {
+      const result = await cli(box, ["doctor", "--json"]);
+      const taken = parse(result.stdout).findings.find((f) => f.code === "PORT_TAKEN");
+      assert.match(
+        taken?.title ?? "",
+        /container wallpaperdb-main-grafana-1 of Compose project "wallpaperdb-main" \(stop it: docker compose -p wallpaperdb-main stop\)/,
+      );
+      assert.equal(result.code, 1);
+    } finally {
+      await release();
+      box.cleanup();
+    }
+  });
+
   it("accepts ports held by this stack, reports the stack as running, and validates against its schema", async () => {
     const box = await sandbox({ FAKE_DOCKER_SCENARIO: "ports-held-by-stack" });
     const release = await occupy(Object.values(box.ports));
