@@ -58,9 +58,7 @@ describe("reset on a terminal", {
       const result = await onTerminal(box, `bash ${script("reset-infra.sh")} --profile core`, "yes\n");
       assert.equal(result.code, 0, result.output);
       const calls = box.calls();
-      assert.ok(
-        calls.some((c) => c.includes(`-p ${box.project}`) && c.endsWith("down --volumes")),
-      );
+      assert.ok(calls.some((c) => c.includes(`-p ${box.project}`) && c.endsWith("down --volumes")));
       assert.ok(
         calls.some((c) => c.endsWith("up --detach --wait --wait-timeout 180")),
         calls.join("\n"),
