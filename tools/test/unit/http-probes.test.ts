@@ -1,0 +1,61 @@
+import assert from "node:assert/strict";
+import { after, before, test } from "node:test";
+import { parseConfig } from "../../src/config/env.ts";
+import { collectorProbe, dashboardsState, grafanaProbe } from "../../src/services/http-probes.ts";
+import { serveOnLoopback } from "../support/http-server.ts";
+
+test("Dashboards counts as ready only when its overall state is green", () => {
+  assert.equal(
+    dashboardsState(200, JSON.stringify({ status: { overall: { state: "green" } } })),
+    "state green",
+  );
+  assert.throws(
+    () => dashboardsState(200, JSON.stringify({ status: { overall: { state: "yellow" } } })),
+    /yellow/,
+  );
+  assert.throws(() => dashboardsState(503, "{}"), /HTTP 503/);
+});
+
+let grafanaDatabase = "ok";
+let otlpStatus = 200;
+let server: { url: string; stop: () => Promise<void> };
+const posted: string[] = [];
+before(async () => {
+  server = await serveOnLoopback((req, res) => {
+    let body = "";
+    req.on("data", (c) => {
+      body += c;
+    });
+    req.on("end", () => {
+      if (req.url === "/api/health") {
+        res.writeHead(200, { "content-type": "application/json" });
+        return res.end(JSON.stringify({ database: grafanaDatabase }));
+      }
+      if (req.method === "POST" && req.url === "/v1/traces") {
+        posted.push(`${req.headers["content-type"]} ${body}`);
+        res.writeHead(otlpStatus);
+        return res.end("{}");
+      }
+      res.writeHead(404);
+      res.end();
+    });
+  });
+});
+after(() => server.stop());
+
+test("Grafana is ready only when its database is ok", async () => {
+  const config = parseConfig({ GRAFANA_URL: server.url });
+  grafanaDatabase = "ok";
+  assert.equal(await grafanaProbe.check(config), "database ok");
+  grafanaDatabase = "failing";
+  await assert.rejects(grafanaProbe.check(config), /database: failing/);
+});
+
+test("the collector probe sends an empty OTLP/HTTP JSON export and needs a 2xx", async () => {
+  const config = parseConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: server.url });
+  otlpStatus = 200;
+  assert.equal(await collectorProbe.check(config), "HTTP 200");
+  assert.deepEqual(posted, ['application/json {"resourceSpans":[]}']);
+  otlpStatus = 503;
+  await assert.rejects(collectorProbe.check(config), /HTTP 503/);
+});
