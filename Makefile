@@ -34,7 +34,7 @@ DEPS_INPUTS := package-lock.json package.json infra/package.json tools/package.j
 help: ## List the targets with what they do
 	@printf 'WallpaperDB local infrastructure\n\nUsage: make <target> [VAR=value]\n\n'
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z][a-z0-9-]*:.*## / {printf "  \033[36m%-10s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
-	@printf '\nVariables: PROFILE=core|observability (start), SERVICE=name SINCE=10m (logs),\n'
+	@printf '\nVariables: PROFILE=core|observability (start, wait), SERVICE=name SINCE=10m (logs),\n'
 	@printf '           ONLY=postgres,minio,opensearch,nats (seed), CONFIRM=1 (reset), JSON=1 (status, doctor)\n'
 
 start: $(DEPS_STAMP) ## Start the stack (preflight, up, wait healthy, seed) and print URLs
@@ -53,7 +53,7 @@ seed: $(DEPS_STAMP) ## Converge seed data (tables, buckets, indices, streams); O
 	@$(RUN) seed -- $(if $(ONLY),--only $(ONLY))
 
 wait: $(DEPS_STAMP) ## Wait until every running service answers its readiness probe
-	@$(RUN) wait
+	@$(RUN) wait -- $(if $(PROFILE),--profile $(PROFILE))
 
 status: $(DEPS_STAMP) ## Show each service's state, health, URL and user (JSON=1 for machines)
 	@$(RUN) status -- $(json_flag)
