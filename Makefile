@@ -14,6 +14,9 @@ export TURBO_TELEMETRY_DISABLED := 1
 export TURBO_NO_UPDATE_NOTIFIER := 1
 export TURBO_PRINT_VERSION_DISABLED := 1
 export DO_NOT_TRACK := 1
+# npm's "> script" banner and its "npm error Lifecycle script" trailer are noise:
+# the tasks print their own messages.
+export npm_config_loglevel := silent
 RUN := $(TURBO) run --ui=stream --log-prefix=none --log-order=stream --output-logs=full
 CHECK := $(TURBO) run --ui=stream --log-order=grouped --log-prefix=none --output-logs=new-only
 

@@ -2,7 +2,8 @@
 # Installs the system packages the test suite needs on a fresh Debian machine.
 #
 # - PostgreSQL server binaries (bookworm): integration tests start a real server.
-# - iproute2, lsof, procps: doctor names the process holding a port (ss -ltnp / lsof).
+# - iproute2, lsof, procps: doctor names the process holding a port (ss -ltnp / lsof);
+#   shellcheck lints the lifecycle scripts; make and git run the suite.
 # - From Debian's newer suite (trixie), extracted without installing so the base
 #   system is untouched: the Compose v2 plugin (`docker-compose config -q` is the
 #   real Compose validator), promtool (Prometheus config check) and nats-server
@@ -21,8 +22,8 @@ log() { printf '[install-system-deps] %s\n' "$*"; }
 export DEBIAN_FRONTEND=noninteractive
 log "apt-get update"
 apt-get update -qq
-log "installing postgresql, ca-certificates, iproute2 (ss), lsof, procps"
-apt-get install -y -qq --no-install-recommends postgresql ca-certificates iproute2 lsof procps >/dev/null
+log "installing postgresql, ca-certificates, iproute2 (ss), lsof, procps, shellcheck, make, git"
+apt-get install -y -qq --no-install-recommends postgresql ca-certificates iproute2 lsof procps shellcheck make git >/dev/null
 
 trixie_dir=$(mktemp -d)
 chmod 755 "$trixie_dir" # apt downloads as the _apt user
