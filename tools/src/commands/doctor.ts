@@ -300,6 +300,19 @@ export interface DoctorRun {
   containers: ComposeContainer[];
 }
 
+async function composeCommandAndVersion(): Promise<{
+  command: Awaited<ReturnType<typeof composeCommand>>;
+  composeVersion: string | undefined;
+}> {
+  const command = await composeCommand();
+  if (!command) return { command, composeVersion: undefined };
+  const result = await run(command[0] as string, [...command.slice(1), "version", "--short"], {
+    timeoutMs: 5000,
+  });
+  const parsed = result.code === 0 ? parseComposeVersion(result.stdout) : undefined;
+  return { command, composeVersion: parsed ? formatVersion(parsed) : undefined };
+}
+
 export async function runDoctor(options: DoctorOptions, trace = commandTrace("doctor")): Promise<DoctorRun> {
   const profiles =
     options.profiles.length > 0 ? PROFILES.filter((p) => options.profiles.includes(p)) : [...PROFILES];
@@ -313,7 +326,13 @@ export async function runDoctor(options: DoctorOptions, trace = commandTrace("do
   const findings: Finding[] = [...problems];
   const hostWorkspaceFolder = process.env.HOST_WORKSPACE_FOLDER?.trim() || undefined;
 
-  const engine = await trace.step("docker", "engine", () => probeEngine(3000));
+  // Independent probes run at once: with a real engine each `docker` call costs 50-200 ms.
+  const [engine, compose, facts] = await Promise.all([
+    trace.step("docker", "engine", () => probeEngine(3000)),
+    trace.step("docker", "compose version", () => composeCommandAndVersion()),
+    readComposeFacts(environment.merged, profiles),
+  ]);
+  const { command, composeVersion } = compose;
   if (engine.reachable) {
     findings.push({
       code: "ENGINE_OK",
@@ -333,15 +352,6 @@ export async function runDoctor(options: DoctorOptions, trace = commandTrace("do
     });
   }
 
-  const command = await trace.step("docker", "compose version", () => composeCommand());
-  let composeVersion: string | undefined;
-  if (command) {
-    const result = await run(command[0] as string, [...command.slice(1), "version", "--short"], {
-      timeoutMs: 5000,
-    });
-    const parsed = result.code === 0 ? parseComposeVersion(result.stdout) : undefined;
-    composeVersion = parsed ? formatVersion(parsed) : undefined;
-  }
   findings.push(composeVersionFinding(command, composeVersion));
 
   let containers: ComposeContainer[] = [];
@@ -370,7 +380,6 @@ export async function runDoctor(options: DoctorOptions, trace = commandTrace("do
     findings.push(...portFindings(plan, probes, (port) => suggestPort(port, taken, planned)));
   }
 
-  const facts = await readComposeFacts(environment.merged, profiles);
   if (engine.reachable) {
     findings.push(memoryFinding(engine.info.memTotalBytes, facts.memoryBudgetBytes, profiles));
     findings.push(diskCheck(engine.info, hostWorkspaceFolder !== undefined));
