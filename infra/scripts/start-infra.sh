@@ -22,8 +22,9 @@ while [[ $# -gt 0 ]]; do
   shift
 done
 
-require_engine
+# .env first: a user without a running engine can already adjust ports and passwords.
 ensure_env_file
+require_engine
 start_tracing "make start"
 acquire_lock
 resolve_profiles

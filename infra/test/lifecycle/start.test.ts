@@ -95,7 +95,7 @@ describe("make start", () => {
     }
   });
 
-  it("fails within 5 seconds without an engine, pointing to Docker, the dev container and devbox", async () => {
+  it("fails within 5 seconds without an engine, pointing to Docker, the dev container and devbox, after making .env", async () => {
     const box = await sandbox({ FAKE_DOCKER_SCENARIO: "no-engine" });
     try {
       const result = await make(box, ["start"]);
@@ -106,6 +106,7 @@ describe("make start", () => {
       assert.match(result.output, /dev container/);
       assert.match(result.output, /devbox/);
       assert.deepEqual(ups(box), []);
+      assert.ok(existsSync(box.envFile), ".env is made even without an engine, so ports can be adjusted first");
       assert.doesNotMatch(result.output, /at .*\.ts:\d+/, "stack trace shown");
     } finally {
       box.cleanup();
