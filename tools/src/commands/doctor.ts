@@ -19,7 +19,7 @@ import { run } from "../docker/exec.ts";
 import { formatVersion } from "../docker/version.ts";
 import { registerSecrets } from "../errors.ts";
 import { printJson } from "../output/json.ts";
-import { commandTrace } from "../telemetry/tracer.ts";
+import { commandTrace, withCommandTrace } from "../telemetry/tracer.ts";
 import {
   architectureFinding,
   composeVersionFinding,
@@ -443,51 +443,49 @@ export function registerDoctorCommand(program: Command): void {
       "\nExamples:\n  make doctor\n  make doctor JSON=1\n  tsx src/cli.ts doctor --profile core",
     )
     .action(async (flags: DoctorFlags) => {
-      const trace = commandTrace(flags.preflight ? "preflight" : "doctor");
-      try {
-        const { report, config, containers } = await runDoctor(
-          { profiles: flags.profile ?? [], preflight: Boolean(flags.preflight) },
-          trace,
-        );
-        if (flags.json) printJson(report);
-        else if (flags.preflight) {
-          const shown = report.findings.filter((f) => f.status === "fail" || f.status === "warn");
-          if (shown.length > 0) process.stderr.write(`${renderFindings(shown)}\n`);
-        } else {
-          process.stdout.write(
-            `Doctor: project ${report.project}, profiles ${report.profiles.join(" + ")}\n`,
+      await withCommandTrace(
+        flags.preflight ? "preflight" : "doctor",
+        async (trace) => {
+          const { report, config, containers } = await runDoctor(
+            { profiles: flags.profile ?? [], preflight: Boolean(flags.preflight) },
+            trace,
           );
-          process.stdout.write(`${renderFindings(report.findings)}\n`);
-          process.stdout.write(
-            `${report.ok ? "✓" : "✗"} ${report.blocking} blocking problem(s), ${report.warnings} warning(s)\n`,
-          );
-        }
-        if (!report.ok) {
-          if (flags.preflight && !flags.json)
-            process.stderr.write(
-              `✗ ${report.blocking} blocking problem(s): nothing was started. Fix them, then run make start again.\n`,
-            );
-          process.exitCode = 1;
-        } else if (flags.preflight && report.stackRunning) {
-          // The no-op start: one process instead of a second one for `status` (start's overhead budget).
-          if (!flags.json) {
-            const status = buildStatusReport(config, containers, report.profiles);
+          if (flags.json) printJson(report);
+          else if (flags.preflight) {
+            const shown = report.findings.filter((f) => f.status === "fail" || f.status === "warn");
+            if (shown.length > 0) process.stderr.write(`${renderFindings(shown)}\n`);
+          } else {
             process.stdout.write(
-              `The stack already runs and is healthy; nothing to start (run 'make seed' to re-apply seeds).\n`,
+              `Doctor: project ${report.project}, profiles ${report.profiles.join(" + ")}\n`,
             );
+            process.stdout.write(`${renderFindings(report.findings)}\n`);
             process.stdout.write(
-              `Project ${status.project} (${status.profiles.join(" + ")}):\n${renderStatusTable(status)}\n`,
+              `${report.ok ? "✓" : "✗"} ${report.blocking} blocking problem(s), ${report.warnings} warning(s)\n`,
             );
           }
-          process.exitCode = EXIT_ALREADY_RUNNING;
-        }
-        trace.end(report.ok);
-      } catch (error) {
-        trace.end(false, error);
-        throw error;
-      } finally {
+          if (!report.ok) {
+            if (flags.preflight && !flags.json)
+              process.stderr.write(
+                `✗ ${report.blocking} blocking problem(s): nothing was started. Fix them, then run make start again.\n`,
+              );
+            process.exitCode = 1;
+          } else if (flags.preflight && report.stackRunning) {
+            // The no-op start: one process instead of a second one for `status` (start's overhead budget).
+            if (!flags.json) {
+              const status = buildStatusReport(config, containers, report.profiles);
+              process.stdout.write(
+                `The stack already runs and is healthy; nothing to start (run 'make seed' to re-apply seeds).\n`,
+              );
+              process.stdout.write(
+                `Project ${status.project} (${status.profiles.join(" + ")}):\n${renderStatusTable(status)}\n`,
+              );
+            }
+            process.exitCode = EXIT_ALREADY_RUNNING;
+          }
+          return report.ok;
+        },
         // Under make start, the preflight is the last tools process when it stops the start or finds it done.
-        await trace.flush({ last: Boolean(process.exitCode) });
-      }
+        () => ({ last: Boolean(process.exitCode) }),
+      );
     });
 }

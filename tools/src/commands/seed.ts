@@ -6,7 +6,7 @@ import { printJson } from "../output/json.ts";
 import { renderTable } from "../output/table.ts";
 import type { ResourceResult } from "../seed/result.ts";
 import { SEEDERS, type SeedService } from "../services/seeders.ts";
-import { type CommandTrace, commandTrace } from "../telemetry/tracer.ts";
+import { type CommandTrace, withCommandTrace } from "../telemetry/tracer.ts";
 import { listOf, loadCommandConfig } from "./shared.ts";
 
 interface SeedFlags {
@@ -85,16 +85,10 @@ export function registerSeedCommand(program: Command): void {
         "reported as DRIFT. Examples:\n  make seed\n  make seed ONLY=postgres,nats\n  tsx src/cli.ts seed --only minio --json",
     )
     .action(async (flags: SeedFlags) => {
-      const trace = commandTrace("seed");
-      try {
+      await withCommandTrace("seed", async (trace) => {
         await seedAction(flags, trace);
-        trace.end(true);
-      } catch (error) {
-        trace.end(false, error);
-        throw error;
-      } finally {
-        await trace.flush();
-      }
+        return true;
+      });
     });
 }
 

@@ -15,7 +15,7 @@ import { UserError } from "../errors.ts";
 import { printJson } from "../output/json.ts";
 import { MASK, maskUrl } from "../output/mask.ts";
 import { renderTable } from "../output/table.ts";
-import { commandTrace } from "../telemetry/tracer.ts";
+import { withCommandTrace } from "../telemetry/tracer.ts";
 import { loadCommandConfig } from "./shared.ts";
 
 /** How a service looks to a user: up, or the reason it is not. */
@@ -222,8 +222,7 @@ export function registerStatusCommand(program: Command): void {
       "\nExamples:\n  make status\n  make status JSON=1\n  tsx src/cli.ts status --profile core",
     )
     .action(async (flags: StatusFlags) => {
-      const trace = commandTrace("status");
-      try {
+      await withCommandTrace("status", async (trace) => {
         const config = loadCommandConfig();
         trace.configure(config);
         const target = await trace.step("docker", "resolve compose", () => resolveComposeTarget(config));
@@ -246,12 +245,7 @@ export function registerStatusCommand(program: Command): void {
             );
           process.exitCode = 1;
         }
-        trace.end(report.ok);
-      } catch (error) {
-        trace.end(false, error);
-        throw error;
-      } finally {
-        await trace.flush();
-      }
+        return report.ok;
+      });
     });
 }

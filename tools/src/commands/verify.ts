@@ -18,7 +18,7 @@ import {
   nowNs,
   postOtlp,
 } from "../telemetry/otlp.ts";
-import { type CommandTrace, commandTrace } from "../telemetry/tracer.ts";
+import { type CommandTrace, withCommandTrace } from "../telemetry/tracer.ts";
 import { listOf, loadCommandConfig } from "./shared.ts";
 import { expectedProfiles } from "./status.ts";
 import {
@@ -578,8 +578,7 @@ export function registerVerifyCommand(program: Command): void {
       "\nExamples:\n  make verify\n  tsx src/cli.ts verify --profile core\n  tsx src/cli.ts verify --only postgres,nats",
     )
     .action(async (flags: { profile?: Profile[]; only?: string[] }) => {
-      const trace = commandTrace("verify");
-      try {
+      await withCommandTrace("verify", async (trace) => {
         const config = loadCommandConfig();
         trace.configure(config);
         const profiles = await profilesToVerify(config, flags.profile ?? []);
@@ -588,12 +587,7 @@ export function registerVerifyCommand(program: Command): void {
         );
         const failed = outcomes.filter((o) => !o.ok);
         if (failed.length > 0) process.exitCode = 1;
-        trace.end(failed.length === 0);
-      } catch (error) {
-        trace.end(false, error);
-        throw error;
-      } finally {
-        await trace.flush();
-      }
+        return failed.length === 0;
+      });
     });
 }

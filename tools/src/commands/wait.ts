@@ -11,7 +11,7 @@ import { printJson } from "../output/json.ts";
 import { Progress } from "../output/progress.ts";
 import { probeFor } from "../services/registry.ts";
 import { waitForServices } from "../services/wait-loop.ts";
-import { type CommandTrace, commandTrace } from "../telemetry/tracer.ts";
+import { type CommandTrace, withCommandTrace } from "../telemetry/tracer.ts";
 import { listOf, loadCommandConfig } from "./shared.ts";
 
 interface WaitFlags {
@@ -64,16 +64,10 @@ export function registerWaitCommand(program: Command): void {
       "\nExamples:\n  make wait\n  tsx src/cli.ts wait --profile core --timeout 120\n  tsx src/cli.ts wait --only postgres,nats",
     )
     .action(async (flags: WaitFlags) => {
-      const trace = commandTrace("wait");
-      try {
+      await withCommandTrace("wait", async (trace) => {
         await waitAction(flags, trace);
-        trace.end(true);
-      } catch (error) {
-        trace.end(false, error);
-        throw error;
-      } finally {
-        await trace.flush();
-      }
+        return true;
+      });
     });
 }
 

@@ -159,3 +159,23 @@ export class CommandTrace {
 export function commandTrace(command: string): CommandTrace {
   return new CommandTrace(command);
 }
+
+/**
+ * Runs a command's body inside its own trace: the trace ends with the body's verdict (false when it throws)
+ * and is flushed whatever happens. `flushOptions` is read after the body, when the exit code is known.
+ */
+export async function withCommandTrace(
+  command: string,
+  body: (trace: CommandTrace) => Promise<boolean>,
+  flushOptions: () => { last?: boolean } = () => ({}),
+): Promise<void> {
+  const trace = commandTrace(command);
+  try {
+    trace.end(await body(trace));
+  } catch (error) {
+    trace.end(false, error);
+    throw error;
+  } finally {
+    await trace.flush(flushOptions());
+  }
+}

@@ -8,6 +8,7 @@ import {
   FLUSH_CAP_MS,
   parseTraceparent,
   telemetryEnabled,
+  withCommandTrace,
 } from "../../src/telemetry/tracer.ts";
 
 function listen(
@@ -102,6 +103,27 @@ describe("command traces", () => {
     const root = spans.find((s) => s.name === "wallpaperdb-infra status");
     assert.ok(spans.filter((s) => s !== root).every((s) => s.parentSpanId === root?.spanId));
     assert.equal(spans.find((s) => s.name === "nats probe")?.status.code, 2);
+  });
+
+  it("withCommandTrace rethrows a failing command's error and still sends its trace, marked as failed", async () => {
+    const bodies: string[] = [];
+    const server = await listen((_req, body, respond) => {
+      bodies.push(body);
+      respond(200);
+    });
+    servers.push(server);
+    const failure = new Error("postgres is down");
+    await assert.rejects(
+      withCommandTrace("seed", async (trace) => {
+        trace.configure({ otlpHttpEndpoint: endpointOf(server) });
+        throw failure;
+      }),
+      (thrown) => thrown === failure,
+    );
+    assert.equal(bodies.length, 1, "the trace of a failed command was not sent");
+    const root = JSON.parse(bodies[0] ?? "{}").resourceSpans[0].scopeSpans[0].spans[0];
+    assert.equal(root.name, "wallpaperdb-infra seed");
+    assert.equal(root.status.code, 2);
   });
 
   it("never delays a command by more than the cap when the collector does not answer", async () => {
