@@ -106,7 +106,10 @@ describe("make start", () => {
       assert.match(result.output, /dev container/);
       assert.match(result.output, /devbox/);
       assert.deepEqual(ups(box), []);
-      assert.ok(existsSync(box.envFile), ".env is made even without an engine, so ports can be adjusted first");
+      assert.ok(
+        existsSync(box.envFile),
+        ".env is made even without an engine, so ports can be adjusted first",
+      );
       assert.doesNotMatch(result.output, /at .*\.ts:\d+/, "stack trace shown");
     } finally {
       box.cleanup();
