@@ -50,8 +50,11 @@ fi
 step "1. stand-in workspace image (debootstrap rootfs + node, npm, docker CLI, compose)"
 if ! docker image inspect wpdb-devcontainer-rootfs:bookworm >/dev/null 2>&1; then
   rm -rf "$WORK/rootfs"
+  # The mirror this machine already uses (first URIs: line of its deb822 sources), never a hard-coded host.
+  mirror="$(awk '/^URIs:/ {print $2; exit}' /etc/apt/sources.list.d/debian.sources 2>/dev/null)"
+  [[ -n "$mirror" ]] || fail "no Debian mirror found in /etc/apt/sources.list.d/debian.sources"
   debootstrap --variant=minbase --include=make,ca-certificates,procps,sudo,iproute2,libstdc++6,git \
-    bookworm "$WORK/rootfs" http://deb.debian.org/debian >"$WORK/debootstrap.log" 2>&1 \
+    bookworm "$WORK/rootfs" "$mirror" >"$WORK/debootstrap.log" 2>&1 \
     || fail "debootstrap failed, see $WORK/debootstrap.log"
   tar -C "$WORK/rootfs" -c . | docker import - wpdb-devcontainer-rootfs:bookworm >/dev/null
   rm -rf "$WORK/rootfs"
