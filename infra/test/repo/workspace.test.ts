@@ -1,0 +1,115 @@
+/**
+ * The repository's contract with a newcomer and with CI: turbo tasks, the README's two commands, .ci/run,
+ * the variables of .env.example and what git must never track.
+ */
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { describe, it } from "node:test";
+import { repoRoot } from "../support/paths.ts";
+
+const read = (file: string) => readFileSync(`${repoRoot}/${file}`, "utf8");
+
+const SIDE_EFFECT_TASKS = ["start", "stop", "reset", "logs", "seed", "status", "doctor", "verify", "e2e"];
+const CHECK_TASKS = ["lint", "typecheck", "test"];
+
+const CONTRACT_VARIABLES = [
+  "BIND_ADDRESS",
+  "POSTGRES_PORT",
+  "POSTGRES_USER",
+  "POSTGRES_PASSWORD",
+  "POSTGRES_DB",
+  "MINIO_API_PORT",
+  "MINIO_CONSOLE_PORT",
+  "MINIO_ROOT_USER",
+  "MINIO_ROOT_PASSWORD",
+  "MINIO_BUCKET",
+  "OPENSEARCH_PORT",
+  "OPENSEARCH_DASHBOARDS_PORT",
+  "NATS_PORT",
+  "NATS_MONITOR_PORT",
+  "GRAFANA_PORT",
+  "GRAFANA_ADMIN_USER",
+  "GRAFANA_ADMIN_PASSWORD",
+  "PROMETHEUS_PORT",
+  "LOKI_PORT",
+  "OTEL_GRPC_PORT",
+  "OTEL_HTTP_PORT",
+];
+
+interface TaskDefinition {
+  cache?: boolean;
+  inputs?: string[];
+}
+
+describe("turbo.json", () => {
+  const tasks = (JSON.parse(read("turbo.json")) as { tasks: Record<string, TaskDefinition> }).tasks;
+
+  it("never caches a task with side effects", () => {
+    for (const task of SIDE_EFFECT_TASKS) {
+      assert.ok(tasks[task], `turbo.json lacks the task ${task}`);
+      assert.equal(tasks[task]?.cache, false, `${task} must not be cached: it acts on the running stack`);
+    }
+  });
+
+  it("caches lint, typecheck and test with declared inputs", () => {
+    for (const task of CHECK_TASKS) {
+      assert.ok(tasks[task], `turbo.json lacks the task ${task}`);
+      assert.notEqual(tasks[task]?.cache, false, `${task} should be cached`);
+      assert.ok((tasks[task]?.inputs ?? []).length > 0, `${task} declares no inputs`);
+    }
+  });
+});
+
+describe("README and CI", () => {
+  it("the quick start is exactly make start and make test", () => {
+    // The first fenced block after the heading; its first line is the fence's language tag.
+    const block = read("README.md").split("## Quick start")[1]?.split("```")[1] ?? "";
+    const commands = block
+      .split("\n")
+      .slice(1)
+      .map((line) => line.replace(/#.*/, "").trim())
+      .filter(Boolean);
+    assert.deepEqual(commands, ["make start", "make test"]);
+  });
+
+  it(".ci/run installs the system packages first, then runs exactly the README's test command", () => {
+    const steps = read(".ci/run")
+      .split("\n")
+      .map((line) => line.trim())
+      .filter((line) => line && !line.startsWith("#"));
+    const install = steps.findIndex((line) => line.includes("install-system-deps.sh"));
+    assert.ok(install >= 0, ".ci/run does not install the system packages");
+    assert.equal(steps.at(-1), "make test");
+    assert.ok(install < steps.length - 1);
+    assert.match(read(".ci/install-system-deps.sh"), /apt-get update/);
+  });
+});
+
+describe(".env.example", () => {
+  const lines = read(".env.example").split("\n");
+
+  it("has every variable of the interface contract with a value and a comment above it", () => {
+    for (const name of CONTRACT_VARIABLES) {
+      const index = lines.findIndex((line) => line.startsWith(`${name}=`));
+      assert.ok(index > 0, `.env.example lacks ${name}`);
+      assert.ok((lines[index] ?? "").length > name.length + 1, `${name} has no default value`);
+      assert.match(lines[index - 1] ?? "", /^# \S/, `${name} has no one-line comment above it`);
+    }
+  });
+
+  it("binds to loopback by default", () => {
+    assert.ok(lines.includes("BIND_ADDRESS=127.0.0.1"));
+  });
+});
+
+describe(".gitignore", () => {
+  it("keeps secrets, dependencies, caches and data out of git", () => {
+    const paths = [".env", "infra/.env", "node_modules/x", ".turbo/x", "tools/.turbo/x", "data/x"];
+    const result = spawnSync("git", ["check-ignore", "--no-index", ...paths], {
+      cwd: repoRoot,
+      encoding: "utf8",
+    });
+    assert.deepEqual(result.stdout.trim().split("\n").sort(), [...paths].sort());
+  });
+});
