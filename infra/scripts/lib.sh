@@ -6,7 +6,7 @@
 # Inputs (environment; a variable set in the shell beats the one in .env):
 #   COMPOSE_PROJECT_NAME   Compose project (default wallpaperdb); namespaces containers, networks and volumes.
 #   COMPOSE_PROFILES       profiles when no --profile flag is given (default: core,observability = everything).
-#   STACK_START_TIMEOUT    seconds `start` waits for every service to become healthy (default 180).
+#   STACK_START_TIMEOUT    seconds `start` waits for every service to become healthy (default 300).
 #   HOST_WORKSPACE_FOLDER  the repository path as the Docker ENGINE's host sees it (set in the dev container,
 #                          Docker-outside-of-Docker): relative bind mounts must resolve on that host.
 #   WALLPAPERDB_ENV_FILE   the env file (default <repo>/.env); tests point it at a temporary file.

@@ -37,7 +37,7 @@ finish_tracing tools doctor --preflight "${PROFILE_ARGS[@]}" || preflight=$?
 [[ $preflight -eq $EXIT_ALREADY_RUNNING ]] && exit 0
 [[ $preflight -eq 0 ]] || exit "$preflight"
 
-timeout_seconds="$(env_value STACK_START_TIMEOUT 180)"
+timeout_seconds="$(env_value STACK_START_TIMEOUT 300)"
 say "Starting ${PROFILES[*]} (project $(project_name), waiting up to ${timeout_seconds}s for health)..."
 if ! compose "${PROFILE_ARGS[@]}" up --detach --wait --wait-timeout "$timeout_seconds"; then
   # Names every service that is not healthy and prints its last 30 log lines.

@@ -90,7 +90,7 @@ export const STACK_CONTRACT: StackContract = {
   projectName: "wallpaperdb",
   // biome-ignore lint/suspicious/noTemplateCurlyInString: a Compose expression, compared verbatim.
   bindAddress: "${BIND_ADDRESS:-127.0.0.1}",
-  memoryBudgetBytes: 3 * GIB,
+  memoryBudgetBytes: 4.5 * GIB,
   services: {
     postgres: svc("core", [["POSTGRES_PORT", 5432, 5432]], {
       volume: { name: "postgres-data", target: "/var/lib/postgresql/data" },

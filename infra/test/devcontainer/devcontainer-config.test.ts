@@ -296,7 +296,7 @@ describe("devcontainer.json: environment and commands", () => {
     assert.ok(["stopCompose", "none"].includes(config.shutdownAction), config.shutdownAction);
   });
 
-  it("asks for a host that fits the stack's 3 GiB budget plus the workspace", () => {
+  it("asks for a host that fits the stack's 4.5 GiB budget plus the workspace", () => {
     const { cpus, memory, storage } = config.hostRequirements;
     assert.ok(cpus >= 2);
     assert.ok(Number.parseInt(memory, 10) >= 8 && /gb$/.test(memory), memory);

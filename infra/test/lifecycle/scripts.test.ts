@@ -60,7 +60,7 @@ describe("reset on a terminal", {
       const calls = box.calls();
       assert.ok(calls.some((c) => c.includes(`-p ${box.project}`) && c.endsWith("down --volumes")));
       assert.ok(
-        calls.some((c) => c.endsWith("up --detach --wait --wait-timeout 180")),
+        calls.some((c) => c.endsWith("up --detach --wait --wait-timeout 300")),
         calls.join("\n"),
       );
     } finally {

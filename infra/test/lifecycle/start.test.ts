@@ -36,7 +36,7 @@ describe("make start", () => {
         `--env-file ${box.envFile}`,
         "--project-directory ",
         "--profile core --profile observability",
-        "up --detach --wait --wait-timeout 180",
+        "up --detach --wait --wait-timeout 300",
       ])
         assert.ok(up.includes(part), `compose up lacks "${part}": ${up}`);
       assert.match(

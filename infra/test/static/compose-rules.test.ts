@@ -299,9 +299,9 @@ describe("each rule rejects a broken copy, naming the service and the rule", () 
     });
   });
 
-  it("memory-budget: the limits add up to at most 3 GiB", () => {
+  it("memory-budget: the limits add up to at most 4.5 GiB", () => {
     assertRejected("memory-budget", "(all services)", (c) => {
-      service(c, "grafana").mem_limit = "1g";
+      service(c, "grafana").mem_limit = "2g";
     });
   });
 

@@ -49,7 +49,7 @@ export function registerWaitCommand(program: Command): void {
           value as Profile,
         ]),
     )
-    .option("--timeout <seconds>", "overall deadline (default: STACK_START_TIMEOUT from .env, 180)", (v) => {
+    .option("--timeout <seconds>", "overall deadline (default: STACK_START_TIMEOUT from .env, 300)", (v) => {
       const n = Number(v);
       if (!Number.isFinite(n) || n <= 0)
         throw new UserError(`--timeout ${v} is not a positive number of seconds`, {

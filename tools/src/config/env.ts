@@ -118,7 +118,7 @@ const SECRET_VARIABLES = new Set([
 const DEFAULTS = {
   COMPOSE_PROJECT_NAME: "wallpaperdb",
   BIND_ADDRESS: "127.0.0.1",
-  STACK_START_TIMEOUT: "180",
+  STACK_START_TIMEOUT: "300",
   POSTGRES_USER: "wallpaperdb",
   POSTGRES_PASSWORD: "wallpaperdb-dev-password",
   POSTGRES_DB: "wallpaperdb",

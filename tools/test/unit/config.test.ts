@@ -33,7 +33,7 @@ describe("parseConfig: endpoint derivation", () => {
     assert.equal(c.tempoUrl, "http://localhost:3200");
     assert.equal(c.grafana.url, "http://localhost:3000");
     assert.equal(c.minioConsoleUrl, "http://localhost:9001");
-    assert.equal(c.stackStartTimeoutSeconds, 180);
+    assert.equal(c.stackStartTimeoutSeconds, 300);
     assert.deepEqual(c.ports, PORT_DEFAULTS);
   });
 
