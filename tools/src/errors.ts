@@ -208,6 +208,14 @@ export async function runCli(main: () => Promise<number | undefined>): Promise<v
     }
     process.exitCode = error.exitCode;
   }
+  // Exit explicitly: a client that gave up on a half-open socket (NATS, MinIO) may still hold it open,
+  // and the CLI must not hang after it has said what happened. Drain the output first.
+  await Promise.all([drain(process.stdout), drain(process.stderr)]);
+  process.exit(process.exitCode ?? 0);
+}
+
+function drain(stream: NodeJS.WriteStream): Promise<void> {
+  return new Promise((resolve) => stream.write("", () => resolve()));
 }
 
 export { MASK };

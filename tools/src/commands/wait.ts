@@ -8,6 +8,7 @@ import {
 } from "../config/services.ts";
 import { UserError } from "../errors.ts";
 import { printJson } from "../output/json.ts";
+import { maskUrl } from "../output/mask.ts";
 import { Progress } from "../output/progress.ts";
 import { probeFor } from "../services/registry.ts";
 import { waitForServices } from "../services/wait-loop.ts";
@@ -103,7 +104,10 @@ async function waitAction(flags: WaitFlags, trace: CommandTrace): Promise<void> 
   }
   const failed = outcomes.filter((o) => o.state === "failed");
   const late = outcomes.filter((o) => o.state === "waiting");
-  const at = (service: string) => `${service} at ${serviceByName(service)?.humanUrl(config) ?? "?"}`;
+  const at = (service: string) => {
+    const definition = serviceByName(service);
+    return `${service} at ${maskUrl((definition?.probedUrl ?? definition?.humanUrl)?.(config) ?? "?")}`;
+  };
   if (failed.length > 0) {
     const first = failed[0]?.service ?? "";
     throw new UserError(`${failed.map((f) => f.service).join(", ")} rejected the credentials`, {

@@ -33,6 +33,8 @@ export interface ServiceDefinition {
   ports: readonly PublishedPort[];
   /** What a human opens or connects to (status table). Pure: derived from Config only. */
   humanUrl: (config: Config) => string;
+  /** The endpoint the readiness probe talks to, when it is not humanUrl (MinIO: S3 API, not the console). */
+  probedUrl?: (config: Config) => string;
   /** The user/password to show (the password masked) in the status table, if the service has one. */
   credentials?: (config: Config) => { user: string; password: string };
   /** Services whose data the `seed` command converges (infra/init/<name>/). */
@@ -63,6 +65,7 @@ export const SERVICES: readonly ServiceDefinition[] = [
     description: "MinIO: S3 object storage for wallpaper files",
     ports: [p("MINIO_API_PORT", 9000, 9000, "S3 API"), p("MINIO_CONSOLE_PORT", 9001, 9001, "console")],
     humanUrl: (c) => c.minioConsoleUrl,
+    probedUrl: (c) => c.s3.endpoint,
     credentials: (c) => ({ user: c.s3.accessKey, password: c.s3.secretKey }),
     seeded: true,
   },

@@ -1,4 +1,6 @@
 import { createHash } from "node:crypto";
+import http from "node:http";
+import https from "node:https";
 import { join } from "node:path";
 import { XMLParser } from "fast-xml-parser";
 import * as Minio from "minio";
@@ -27,10 +29,16 @@ export function minioContext(config: Config, action?: string): ServiceContext {
   };
 }
 
-export function createS3Client(config: Config): Minio.Client {
+/** A client's own agent: destroying it closes the sockets of calls abandoned after their deadline. */
+export function createS3Agent(config: Config): http.Agent {
+  return new URL(config.s3.endpoint).protocol === "https:" ? new https.Agent() : new http.Agent();
+}
+
+export function createS3Client(config: Config, transportAgent?: http.Agent): Minio.Client {
   const url = new URL(config.s3.endpoint);
   const useSSL = url.protocol === "https:";
   return new Minio.Client({
+    ...(transportAgent ? { transportAgent } : {}),
     endPoint: url.hostname,
     port: url.port ? Number(url.port) : useSSL ? 443 : 80,
     useSSL,
@@ -45,15 +53,18 @@ export const minioProbe: ReadinessProbe = {
   service: "minio",
   checks: "S3 ListBuckets",
   check: async (config) => {
+    const agent = createS3Agent(config);
     try {
       const buckets = await withTimeout(
-        createS3Client(config).listBuckets(),
+        createS3Client(config, agent).listBuckets(),
         PROBE_ATTEMPT_TIMEOUT_MS,
         "ListBuckets",
       );
       return `${buckets.length} bucket(s)`;
     } catch (error) {
       throw serviceError(minioContext(config, "probing readiness"), error);
+    } finally {
+      agent.destroy();
     }
   },
 };
@@ -116,12 +127,18 @@ export function corsXml(rules: readonly CorsRule[]): string {
   return `<CORSConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/">${body}</CORSConfiguration>`;
 }
 
-export function minioBucketApi(client: Minio.Client, region: string): BucketApi {
+/**
+ * Every call is bounded by PROBE_ATTEMPT_TIMEOUT_MS: a server that accepts the connection but never
+ * answers would otherwise stall the seed forever. `abandon` closes the sockets of a call that ran out.
+ */
+export function minioBucketApi(client: Minio.Client, region: string, abandon?: () => void): BucketApi {
+  const bounded = <T>(what: string, call: Promise<T>) =>
+    withTimeout(call, PROBE_ATTEMPT_TIMEOUT_MS, what, abandon);
   return {
-    bucketExists: (name) => client.bucketExists(name),
+    bucketExists: (name) => bounded("HeadBucket", client.bucketExists(name)),
     makeBucket: async (name) => {
       try {
-        await client.makeBucket(name, region);
+        await bounded("CreateBucket", client.makeBucket(name, region));
         return true;
       } catch (error) {
         const code = s3Code(error);
@@ -131,7 +148,7 @@ export function minioBucketApi(client: Minio.Client, region: string): BucketApi 
     },
     getPolicy: async (name) => {
       try {
-        const text = await client.getBucketPolicy(name);
+        const text = await bounded("GetBucketPolicy", client.getBucketPolicy(name));
         return text.trim() === "" ? null : (JSON.parse(text) as Record<string, unknown>);
       } catch (error) {
         if (s3Code(error) === "NoSuchBucketPolicy") return null;
@@ -139,10 +156,12 @@ export function minioBucketApi(client: Minio.Client, region: string): BucketApi 
         throw error;
       }
     },
-    setPolicy: (name, policy) => client.setBucketPolicy(name, policy),
+    setPolicy: (name, policy) => bounded("PutBucketPolicy", client.setBucketPolicy(name, policy)),
     getVersioning: async (name) => {
       try {
-        const config = (await client.getBucketVersioning(name)) as { Status?: string } | undefined;
+        const config = (await bounded("GetBucketVersioning", client.getBucketVersioning(name))) as
+          | { Status?: string }
+          | undefined;
         const status = config?.Status;
         return status === "Enabled" || status === "Suspended" ? status : "";
       } catch (error) {
@@ -150,15 +169,17 @@ export function minioBucketApi(client: Minio.Client, region: string): BucketApi 
         throw error;
       }
     },
-    setVersioning: (name, status) => client.setBucketVersioning(name, { Status: status }),
+    setVersioning: (name, status) =>
+      bounded("PutBucketVersioning", client.setBucketVersioning(name, { Status: status })),
     getCors: async (name) => {
       try {
-        const response = await client.makeRequestAsync(
-          { method: "GET", bucketName: name, query: "cors" },
-          "",
-          [200],
+        const rules = await bounded(
+          "GetBucketCors",
+          client
+            .makeRequestAsync({ method: "GET", bucketName: name, query: "cors" }, "", [200])
+            .then((response) => readAsString(response))
+            .then(parseCorsXml),
         );
-        const rules = parseCorsXml(await readAsString(response));
         return rules.length === 0 ? null : rules;
       } catch (error) {
         if (s3Code(error) === "NoSuchCORSConfiguration") return null;
@@ -169,10 +190,13 @@ export function minioBucketApi(client: Minio.Client, region: string): BucketApi 
     setCors: async (name, rules) => {
       const payload = corsXml(rules);
       const md5 = createHash("md5").update(payload).digest("base64");
-      const response = await client.makeRequestAsync(
-        { method: "PUT", bucketName: name, query: "cors", headers: { "Content-MD5": md5 } },
-        payload,
-        [200],
+      const response = await bounded(
+        "PutBucketCors",
+        client.makeRequestAsync(
+          { method: "PUT", bucketName: name, query: "cors", headers: { "Content-MD5": md5 } },
+          payload,
+          [200],
+        ),
       );
       response.resume();
     },
@@ -229,12 +253,15 @@ export async function convergeBucket(api: BucketApi, spec: BucketSpec): Promise<
 
 export async function seedMinio(config: Config, initDir: string): Promise<ResourceResult[]> {
   const specs = await readBucketSpecs(bucketsFile(initDir), { MINIO_BUCKET: config.s3.bucket });
-  const api = minioBucketApi(createS3Client(config), config.s3.region);
+  const agent = createS3Agent(config);
+  const api = minioBucketApi(createS3Client(config, agent), config.s3.region, () => agent.destroy());
   try {
     const results: ResourceResult[] = [];
     for (const spec of specs) results.push(await convergeBucket(api, spec));
     return results;
   } catch (error) {
     throw serviceError(minioContext(config, "seeding buckets"), error);
+  } finally {
+    agent.destroy();
   }
 }

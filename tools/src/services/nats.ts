@@ -21,7 +21,7 @@ import {
   streamsFileSchema,
 } from "../seed/nats-spec.ts";
 import type { ResourceResult } from "../seed/result.ts";
-import { PROBE_ATTEMPT_TIMEOUT_MS, type ReadinessProbe } from "./probe.ts";
+import { PROBE_ATTEMPT_TIMEOUT_MS, type ReadinessProbe, withTimeout } from "./probe.ts";
 
 export function natsContext(config: Config, action?: string): ServiceContext {
   return {
@@ -65,9 +65,18 @@ export async function natsConnectionOptions(config: Config): Promise<ConnectionO
 /** Connects with the config's credentials; errors become UserErrors naming NATS and the fix. */
 export async function connectNats(config: Config, action: string): Promise<NatsConnection> {
   const options = await natsConnectionOptions(config);
+  // The client's own timeout does not cover every half-open case; a connection that still
+  // completes after our deadline is closed instead of left holding the process open.
+  const pending = connect(options);
   try {
-    return await connect(options);
+    return await withTimeout(pending, PROBE_ATTEMPT_TIMEOUT_MS, "NATS connect");
   } catch (error) {
+    pending
+      .then(
+        (late) => late.close(),
+        () => {},
+      )
+      .catch(() => {});
     throw serviceError(natsContext(config, action), error);
   }
 }

@@ -20,13 +20,22 @@ export class NotReadyError extends Error {
   override name = "NotReadyError";
 }
 
-/** Rejects with a TimeoutError-coded error if `promise` does not settle within `ms`. */
-export async function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+/**
+ * Rejects with a TimeoutError-coded error if `promise` does not settle within `ms`; `onTimeout` lets the
+ * caller close the socket of the abandoned call.
+ */
+export async function withTimeout<T>(
+  promise: Promise<T>,
+  ms: number,
+  what: string,
+  onTimeout?: () => void,
+): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
       const error = new Error(`${what} timed out after ${ms} ms`);
       (error as Error & { code: string }).code = "ETIMEDOUT";
+      onTimeout?.();
       reject(error);
     }, ms);
   });

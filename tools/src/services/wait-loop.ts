@@ -1,6 +1,6 @@
 import type { Config } from "../config/env.ts";
 import { classifyError, maskText } from "../errors.ts";
-import type { ReadinessProbe } from "./probe.ts";
+import { type ReadinessProbe, withTimeout } from "./probe.ts";
 
 export type WaitState = "waiting" | "ready" | "failed";
 
@@ -63,12 +63,22 @@ export async function waitForServices(
     let detail = "not probed yet";
     for (;;) {
       attempts++;
+      let cutByDeadline = false;
       try {
-        const ready = await probe.check(config);
+        // An attempt never outlives the overall deadline (a half-open socket must not stretch the wait).
+        const ready = await withTimeout(
+          probe.check(config),
+          Math.max(deadline - now(), 1),
+          `${probe.service} readiness probe`,
+          () => {
+            cutByDeadline = true;
+          },
+        );
         options.onUpdate?.(probe.service, "ready", ready);
         return { service: probe.service, state: "ready", detail: ready, elapsedMs: now() - start, attempts };
       } catch (error) {
-        detail = reasonOf(error);
+        // An attempt cut short by the deadline says less than the previous attempt's real answer.
+        if (!cutByDeadline || attempts === 1) detail = reasonOf(error);
         if (classifyError(error) === "auth") {
           options.onUpdate?.(probe.service, "failed", detail);
           return { service: probe.service, state: "failed", detail, elapsedMs: now() - start, attempts };

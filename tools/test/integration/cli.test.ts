@@ -1,8 +1,5 @@
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
-import { dirname, join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { fileURLToPath } from "node:url";
 import { SERVICE_NAMES } from "../../src/config/services.ts";
 import { PROBES } from "../../src/services/registry.ts";
 import { waitForServices } from "../../src/services/wait-loop.ts";
@@ -17,36 +14,12 @@ import {
   postgresAvailability,
   startPostgres,
 } from "../support/postgres-server.ts";
+import { runCli } from "../support/run-cli.ts";
 import { type S3Server, startS3 } from "../support/s3-server.ts";
 
-const cli = join(dirname(fileURLToPath(import.meta.url)), "../../src/cli.ts");
 const pgAvailable = postgresAvailability();
 const natsAvailable = natsAvailability();
 const skip = "skip" in pgAvailable ? pgAvailable.skip : "skip" in natsAvailable ? natsAvailable.skip : false;
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs the real CLI (as `make seed`/`make wait` do, minus make and turbo) with only the given environment. */
-function runCli(args: string[], env: Record<string, string>): Promise<Run> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ["--import", "tsx", cli, ...args], {
-      env: { PATH: process.env.PATH ?? "", WALLPAPERDB_ENV_FILE: "/dev/null", ...env },
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (c) => {
-      stdout += c;
-    });
-    child.stderr.on("data", (c) => {
-      stderr += c;
-    });
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 describe("the wait and seed commands against the harness servers", { skip }, () => {
   let pgServer: PostgresServer;

@@ -51,6 +51,15 @@ describe("waitForServices", () => {
     assert.ok((outcome?.attempts ?? 0) > 2);
   });
 
+  test("a probe that never answers (half-open socket) does not stretch the wait past the deadline", async () => {
+    const hung: ReadinessProbe = { service: "nats", checks: "hangs", check: () => new Promise(() => {}) };
+    const started = Date.now();
+    const [outcome] = await waitForServices([hung], config, { deadlineMs: 300, intervalMs: 20 });
+    assert.ok(Date.now() - started < 1500, `took ${Date.now() - started} ms`);
+    assert.equal(outcome?.state, "waiting");
+    assert.equal(outcome?.detail, "no answer in time");
+  });
+
   test("rejected credentials are terminal: no waiting until the deadline", async () => {
     const auth = probe("postgres", [
       Object.assign(new Error("password authentication failed"), { code: "28P01" }),
