@@ -1,4 +1,5 @@
 import { existsSync, readFileSync } from "node:fs";
+import { isIP } from "node:net";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import dotenv from "dotenv";
@@ -132,7 +133,16 @@ const DEFAULTS = {
   GRAFANA_ADMIN_PASSWORD: "wallpaperdb-dev-password",
 } as const;
 
-const port = z.coerce.number().int().min(1).max(65535);
+/**
+ * Digits only: Number() would also take 1e3, 0x1F90 or 5432.0, which Compose then receives literally.
+ */
+const wholeNumber = (min: number, max: number) =>
+  z
+    .string()
+    .regex(/^\d{1,6}$/)
+    .transform(Number)
+    .pipe(z.number().int().min(min).max(max));
+const port = wholeNumber(1, 65535);
 const nonEmpty = z.string().min(1);
 const bool = z
   .enum(["true", "false", "1", "0", "yes", "no"])
@@ -141,6 +151,8 @@ const urlWithScheme = (schemes: readonly string[]) =>
   z.string().refine((value) => {
     try {
       const url = new URL(value);
+      // The credentials and database name are percent-decoded later; malformed escapes (`p%zz`) fail here.
+      for (const part of [url.username, url.password, url.pathname]) decodeURIComponent(part);
       return schemes.includes(url.protocol.replace(/:$/, "")) && url.hostname !== "";
     } catch {
       return false;
@@ -152,7 +164,8 @@ const postgresUrl = urlWithScheme(["postgres", "postgresql"]).refine((value) => 
   return mode === null || SSL_MODES.includes(mode);
 });
 const bucketName = z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/);
-const hostOrAddress = z.string().regex(/^[A-Za-z0-9.:_-]+$/);
+/** Compose's port binding needs an address, not a host name. */
+const ipAddress = z.string().refine((value) => isIP(value) !== 0);
 
 interface VariableRule {
   schema: z.ZodType;
@@ -167,9 +180,9 @@ const RULES: Record<string, VariableRule> = {
     schema: z.string().regex(/^[a-z0-9][a-z0-9_-]*$/),
     expected: "lowercase letters, digits, '-' or '_' (a Compose project name)",
   },
-  BIND_ADDRESS: { schema: hostOrAddress, expected: "an IP address such as 127.0.0.1" },
+  BIND_ADDRESS: { schema: ipAddress, expected: "an IP address such as 127.0.0.1" },
   STACK_START_TIMEOUT: {
-    schema: z.coerce.number().int().min(1).max(3600),
+    schema: wholeNumber(1, 3600),
     expected: "a whole number of seconds between 1 and 3600",
   },
   ...Object.fromEntries(
@@ -183,7 +196,7 @@ const RULES: Record<string, VariableRule> = {
   POSTGRES_DB: { schema: nonEmpty, expected: "a non-empty database name" },
   DATABASE_URL: {
     schema: postgresUrl,
-    expected: `postgres://user:password@host:port/database, optional ?sslmode=${SSL_MODES.join("|")}`,
+    expected: `postgres://user:password@host:port/database (special characters percent-encoded, e.g. %40 for @), optional ?sslmode=${SSL_MODES.join("|")}`,
   },
   MINIO_ROOT_USER: { schema: z.string().min(3), expected: "an access key of 3 or more characters" },
   MINIO_ROOT_PASSWORD: {
@@ -257,6 +270,15 @@ export function parseConfig(env: Env, envFile?: string): Config {
       variable: "NATS_CREDS_FILE",
       shownValue: showValue("NATS_CREDS_FILE", credsFile),
       expected: "either NATS_CREDS_FILE or NATS_USER/NATS_PASSWORD, not both",
+    });
+  }
+  if ((read(env, "NATS_USER") === undefined) !== (read(env, "NATS_PASSWORD") === undefined)) {
+    // Name the one that is missing: a user without a password would fail later as "authorization violation".
+    const missing = read(env, "NATS_USER") === undefined ? "NATS_USER" : "NATS_PASSWORD";
+    problems.push({
+      variable: missing,
+      shownValue: showValue(missing, undefined),
+      expected: "NATS_USER and NATS_PASSWORD set together (or neither)",
     });
   }
   if ((read(env, "OPENSEARCH_USERNAME") === undefined) !== (read(env, "OPENSEARCH_PASSWORD") === undefined)) {

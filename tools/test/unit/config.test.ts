@@ -168,6 +168,60 @@ describe("parseConfig: validation names the variable, the value and the expected
     assert.equal(problemsOf({ OPENSEARCH_USERNAME: "admin" })[0]?.variable, "OPENSEARCH_PASSWORD");
   });
 
+  test("ports and STACK_START_TIMEOUT take plain digits only (Compose would get 1e3 literally)", () => {
+    for (const value of ["1e3", "0x1F90", "5432.0", "+5432", " 54 32", "0", "65536"]) {
+      assert.deepEqual(
+        problemsOf({ POSTGRES_PORT: value }).map((p) => p.variable),
+        ["POSTGRES_PORT"],
+        `POSTGRES_PORT=${value}`,
+      );
+    }
+    for (const value of ["1e2", "60.0", "0", "-1", "0x10"]) {
+      assert.deepEqual(
+        problemsOf({ STACK_START_TIMEOUT: value }).map((p) => p.variable),
+        ["STACK_START_TIMEOUT"],
+        `STACK_START_TIMEOUT=${value}`,
+      );
+    }
+    const c = parseConfig({ POSTGRES_PORT: "1", NATS_PORT: "65535", STACK_START_TIMEOUT: "45" });
+    assert.deepEqual([c.ports.POSTGRES_PORT, c.ports.NATS_PORT, c.stackStartTimeoutSeconds], [1, 65535, 45]);
+  });
+
+  test("BIND_ADDRESS must be an IP address, reported once", () => {
+    for (const value of ["foo", "localhost", "127.0.0.300", "1.2.3"]) {
+      assert.deepEqual(
+        problemsOf({ BIND_ADDRESS: value }).map((p) => p.variable),
+        ["BIND_ADDRESS"],
+        value,
+      );
+    }
+    for (const value of ["127.0.0.1", "0.0.0.0", "::1", "192.168.1.20"]) {
+      assert.equal(parseConfig({ BIND_ADDRESS: value }).bindAddress, value);
+    }
+  });
+
+  test("malformed percent-encoding in a URL is a config problem naming the variable", () => {
+    const [problem, ...rest] = problemsOf({ DATABASE_URL: "postgres://u:p%zz@db:5432/w" });
+    assert.equal(rest.length, 0);
+    assert.equal(problem?.variable, "DATABASE_URL");
+    assert.match(problem?.expected ?? "", /percent-encoded/);
+    assert.equal(problemsOf({ DATABASE_URL: "postgres://u%E0:p@db:5432/w" })[0]?.variable, "DATABASE_URL");
+    assert.equal(problemsOf({ DATABASE_URL: "postgres://u:p@db:5432/w%" })[0]?.variable, "DATABASE_URL");
+    assert.equal(parseConfig({ DATABASE_URL: "postgres://u:p%40ss@db:5432/w" }).postgres.password, "p@ss");
+  });
+
+  test("NATS_USER and NATS_PASSWORD come as a pair; the missing one is named", () => {
+    assert.deepEqual(problemsOf({ NATS_USER: "seed" }), [
+      {
+        variable: "NATS_PASSWORD",
+        shownValue: "(unset)",
+        expected: "NATS_USER and NATS_PASSWORD set together (or neither)",
+      },
+    ]);
+    assert.equal(problemsOf({ NATS_PASSWORD: "nats-secret" })[0]?.variable, "NATS_USER");
+    assert.doesNotThrow(() => parseConfig({ NATS_USER: "seed", NATS_PASSWORD: "nats-secret" }));
+  });
+
   test("the error message lists every problem on one line", () => {
     assert.throws(
       () => parseConfig({ POSTGRES_PORT: "x", LOKI_PORT: "0" }),
