@@ -202,6 +202,13 @@ export async function seedOpenSearch(config: Config, initDir: string): Promise<R
   }
 }
 
+/** The indices that currently hold `alias` (empty when it exists nowhere). */
+async function aliasHolders(client: Client, alias: string): Promise<string[]> {
+  const response = await client.indices.getAlias({ name: alias }, { ignore: [404] });
+  if (response.statusCode === 404) return [];
+  return Object.keys(response.body as Record<string, unknown>);
+}
+
 async function convergeIndex(
   client: Client,
   index: OpenSearchDefinitions["indices"][number],
@@ -213,7 +220,15 @@ async function convergeIndex(
   if (declaredAliases.length > 0) {
     const response = await client.indices.get({ index: index.name });
     const current = (response.body as Record<string, { aliases?: Record<string, unknown> }>)[index.name];
-    const missing = declaredAliases.filter((a) => !(a in (current?.aliases ?? {})));
+    const absent = declaredAliases.filter((a) => !(a in (current?.aliases ?? {})));
+    // An alias the app has moved to another index (a reindex to wallpapers-v2) is the app's decision
+    // (DESIGN §6): report it, never move it back.
+    const missing: string[] = [];
+    for (const alias of absent) {
+      const holders = await aliasHolders(client, alias);
+      if (holders.length === 0) missing.push(alias);
+      else drift.push(`alias ${alias} is on ${holders.join(", ")}, not ${index.name} (left as is)`);
+    }
     if (missing.length > 0) {
       await client.indices.updateAliases({
         body: {

@@ -115,6 +115,24 @@ describe("opensearch seeding against the OpenSearch test double", () => {
     }
   });
 
+  test("an alias the app moved to another index is reported as drift and left there", async () => {
+    await seedOpenSearch(config(), realInitDir);
+    // The app reindexed into wallpapers-v2 and moved the alias (as DESIGN §6 allows).
+    const v1 = double.indices.get("wallpapers-v1");
+    assert.ok(v1);
+    const alias = v1.aliases.wallpapers ?? {};
+    v1.aliases = {};
+    double.indices.set("wallpapers-v2", { ...structuredClone(v1), aliases: { wallpapers: alias } });
+    double.requests.length = 0;
+    const results = await seedOpenSearch(config(), realInitDir);
+    assert.equal(results[1]?.name, "wallpapers-v1");
+    assert.equal(results[1]?.outcome, "unchanged");
+    assert.match(results[1]?.drift?.join() ?? "", /alias wallpapers is on wallpapers-v2, not wallpapers-v1/);
+    assert.deepEqual(Object.keys(double.indices.get("wallpapers-v1")?.aliases ?? {}), []);
+    assert.deepEqual(Object.keys(double.indices.get("wallpapers-v2")?.aliases ?? {}), ["wallpapers"]);
+    assert.ok(!double.requests.includes("POST /_aliases"), double.requests.join(", "));
+  });
+
   test("a field whose type differs in the live index is reported as drift, never recreated", async () => {
     await seedOpenSearch(config(), realInitDir);
     const index = double.indices.get("wallpapers-v1");

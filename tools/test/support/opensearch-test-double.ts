@@ -93,6 +93,19 @@ export async function startOpenSearchTestDouble(
         return send(res, 200, { acknowledged: true });
       }
     }
+    // GET /_alias/<name>: which indices hold the alias (404 with OpenSearch's `alias [x] missing` body).
+    if (parts[0] === "_alias" && parts[1] && method === "GET") {
+      const alias = parts[1];
+      const holders = [...state.indices].filter(([, index]) => alias in index.aliases);
+      if (holders.length === 0) return send(res, 404, { error: `alias [${alias}] missing`, status: 404 });
+      return send(
+        res,
+        200,
+        Object.fromEntries(
+          holders.map(([name, index]) => [name, { aliases: { [alias]: index.aliases[alias] } }]),
+        ),
+      );
+    }
     if (parts[0] === "_aliases" && method === "POST") {
       for (const action of (body.actions as Array<{ add?: { index: string; alias: string } }>) ?? []) {
         if (!action.add) continue;
