@@ -71,7 +71,10 @@ export const migrationsDir = (initDir: string) => join(initDir, "postgres", "mig
 async function readMigrationFiles(dir: string) {
   let names: string[];
   try {
-    names = await readdir(dir);
+    // Only *.sql files are migrations: a subfolder or a note next to them is not read.
+    names = (await readdir(dir, { withFileTypes: true }))
+      .filter((entry) => (entry.isFile() || entry.isSymbolicLink()) && entry.name.endsWith(".sql"))
+      .map((entry) => entry.name);
   } catch (error) {
     throw new UserError(`cannot read the migrations folder: ${(error as Error).message}`, {
       where: dir,
@@ -91,6 +94,28 @@ async function readLedger(client: pg.Client): Promise<AppliedMigration[] | undef
     `SELECT name, checksum FROM ${LEDGER_TABLE} ORDER BY name`,
   );
   return rows.rows;
+}
+
+/** SQLSTATE classes that describe the connection or the server, not the migration's SQL. */
+const SERVER_SIDE_CLASSES = /^(08|53|57|58|XX)/;
+
+/**
+ * An error raised by a migration's own SQL (syntax, constraint, its own RAISE, …) names the file;
+ * connection and server failures keep their service message (`make logs`, `make start`).
+ */
+export function migrationSqlError(error: unknown, file: string, name: string): unknown {
+  const e = error as { message?: string; code?: unknown; position?: string };
+  if (!(error instanceof pg.DatabaseError) || typeof e.code !== "string" || SERVER_SIDE_CLASSES.test(e.code))
+    return error;
+  const hint =
+    e.code === "25001"
+      ? "each migration runs inside one transaction, where statements such as CREATE INDEX CONCURRENTLY are not allowed: use plain CREATE INDEX (or run it outside `make seed`)"
+      : "fix the SQL of this migration";
+  return new UserError(`migration ${name} failed and was rolled back: ${e.message} (SQLSTATE ${e.code})`, {
+    where: `${file}${e.position ? ` (character ${e.position})` : ""}`,
+    fix: `${hint}; it was not recorded, so it runs again on the next \`make seed\``,
+    cause: error,
+  });
 }
 
 /**
@@ -144,7 +169,9 @@ export async function seedPostgres(config: Config, initDir: string): Promise<Res
       for (const migration of plan.pending) {
         await client.query("BEGIN");
         try {
-          await client.query(migration.sql);
+          await client.query(migration.sql).catch((error: unknown) => {
+            throw migrationSqlError(error, `${display}/${migration.name}`, migration.name);
+          });
           await client.query(`INSERT INTO ${LEDGER_TABLE} (name, checksum) VALUES ($1, $2)`, [
             migration.name,
             migration.checksum,
@@ -152,14 +179,6 @@ export async function seedPostgres(config: Config, initDir: string): Promise<Res
           await client.query("COMMIT");
         } catch (error) {
           await client.query("ROLLBACK").catch(() => {});
-          const e = error as { message?: string; code?: string; position?: string };
-          if (typeof e.code === "string" && /^(42|22|23|2B|0A)/.test(e.code)) {
-            throw new UserError(`migration ${migration.name} failed and was rolled back: ${e.message}`, {
-              where: `${display}/${migration.name}${e.position ? ` (character ${e.position})` : ""}`,
-              fix: "fix the SQL of this migration (it was not recorded, so it runs again on the next `make seed`)",
-              cause: error,
-            });
-          }
           throw error;
         }
         applied.add(migration.name);

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { cpSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
@@ -161,6 +161,52 @@ describe("postgres seeding against a real PostgreSQL", { skip }, () => {
       rmSync(initDir, { recursive: true, force: true });
     }
   });
+
+  test("only *.sql files in the migrations folder are read: a subfolder or a note is ignored", async () => {
+    const initDir = mkdtempSync(join(tmpdir(), "wpdb-init-"));
+    try {
+      cpSync(realInitDir, initDir, { recursive: true });
+      mkdirSync(join(initDir, "postgres/migrations/old"));
+      writeFileSync(join(initDir, "postgres/migrations/NOTES.md"), "not a migration\n");
+      const config = await freshConfig(initDir);
+      const results = await seedPostgres(config, initDir);
+      assert.deepEqual(
+        results.map((r) => [r.name, r.outcome]),
+        [["0001_wallpapers.sql", "created"]],
+      );
+    } finally {
+      rmSync(initDir, { recursive: true, force: true });
+    }
+  });
+
+  for (const [label, sql, expected] of [
+    [
+      "CREATE INDEX CONCURRENTLY (25001)",
+      "CREATE INDEX CONCURRENTLY users_created_idx ON users (created_at);\n",
+      /transaction.*CREATE INDEX CONCURRENTLY are not allowed/,
+    ],
+    ["its own RAISE (P0001)", "DO $$ BEGIN RAISE EXCEPTION 'stop here'; END $$;\n", /fix the SQL/],
+  ] as const) {
+    test(`a migration failing with ${label} names the file and says what to do`, async () => {
+      const initDir = mkdtempSync(join(tmpdir(), "wpdb-init-"));
+      try {
+        cpSync(realInitDir, initDir, { recursive: true });
+        const config = await freshConfig(initDir);
+        await seedPostgres(config, initDir);
+        writeFileSync(join(initDir, "postgres/migrations/0002_next.sql"), sql);
+        const error = await seedPostgres(config, initDir).then(
+          () => assert.fail("the migration must fail the seed"),
+          (e: unknown) => toUserError(e),
+        );
+        assert.match(error.message, /migration 0002_next\.sql failed and was rolled back/);
+        assert.match(error.where ?? "", /0002_next\.sql/);
+        assert.match(error.fix, expected);
+        assert.doesNotMatch(error.fix, /make logs/);
+      } finally {
+        rmSync(initDir, { recursive: true, force: true });
+      }
+    });
+  }
 
   test("the readiness probe answers with the server version", async () => {
     const config = await freshConfig();
