@@ -135,6 +135,15 @@ compose() {
     --project-directory "$(project_directory)" "$@"
 }
 
+usage_error() { # message fix -> stderr, exit 2
+  printf '✗ %s\n  fix: %s\n' "$1" "$2" >&2
+  exit 2
+}
+# An option that needs a value ($1) has one ($2): not missing, empty or the next option.
+require_value() {
+  [[ $# -ge 2 && -n "$2" && "$2" != --* ]] || usage_error "$1 needs a value." "${USAGE:-see --help}"
+}
+
 # --profile flags from the chosen profiles (default: every profile, so the default start starts everything).
 PROFILES=()
 add_profiles() { # comma or space separated list
@@ -142,8 +151,8 @@ add_profiles() { # comma or space separated list
   for item in ${1//,/ }; do
     case "$item" in
       core | observability) [[ " ${PROFILES[*]-} " == *" $item "* ]] || PROFILES+=("$item") ;;
-      *) printf '✗ Unknown profile "%s".\n  fix: use PROFILE=core or PROFILE=observability (or leave it out to start everything).\n' "$item" >&2
-        exit 2 ;;
+      *) usage_error "Unknown profile \"$item\"." \
+        "use PROFILE=core or PROFILE=observability (or leave it out to start everything)." ;;
     esac
   done
 }
@@ -151,9 +160,10 @@ add_profiles() { # comma or space separated list
 PROFILE_ARGS=()
 resolve_profiles() {
   [[ ${#PROFILES[@]} -gt 0 ]] || add_profiles "$(env_value COMPOSE_PROFILES "${ALL_PROFILES[*]}")"
+  [[ ${#PROFILES[@]} -gt 0 ]] || add_profiles "${ALL_PROFILES[*]}" # COMPOSE_PROFILES=" , "
   local p
   PROFILE_ARGS=()
-  for p in "${PROFILES[@]}"; do PROFILE_ARGS+=(--profile "$p"); done
+  for p in ${PROFILES[@]+"${PROFILES[@]}"}; do PROFILE_ARGS+=(--profile "$p"); done
 }
 # stop, reset and logs act on every service of the project, whatever profile started it.
 ALL_PROFILE_ARGS=(--profile core --profile observability)

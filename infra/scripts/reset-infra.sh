@@ -1,20 +1,24 @@
 #!/usr/bin/env bash
 # make reset: deletes THIS project's containers and named volumes (all its data), then starts again.
-# Asks first on a terminal (read from /dev/tty: turbo may not pass stdin through). Without a terminal it refuses
-# unless --yes or CONFIRM=1 is given, and then nothing that deletes reaches docker.
+# Asks first on a terminal (read from /dev/tty: turbo may not pass stdin through) and goes on only on "yes".
+# Without a terminal it refuses unless --yes is given (`make reset CONFIRM=1` passes it), and then nothing that
+# deletes reaches docker. A CONFIRM variable in the shell confirms nothing: only the explicit flag does.
+# Every argument is checked before anything is deleted: a typo must not cost the data and then fail to start.
 # Usage: reset-infra.sh [--yes] [--profile core|observability]... [--no-wait] [--no-seed]
 # shellcheck source=SCRIPTDIR/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
+USAGE="reset-infra.sh [--yes] [--profile core|observability]... [--no-wait] [--no-seed]"
 confirmed=0
-case "${CONFIRM:-}" in 1 | yes | true) confirmed=1 ;; esac
 start_args=()
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --yes | -y) confirmed=1 ;;
-    --profile) start_args+=("$1" "${2:?--profile needs a value}"); shift ;;
-    -h | --help) sed -n '2,5p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
-    *) start_args+=("$1") ;;
+    --profile) require_value "$@"; add_profiles "$2"; start_args+=("$1" "$2"); shift ;;
+    --profile=*) add_profiles "${1#*=}"; start_args+=("$1") ;;
+    --no-wait | --no-seed) start_args+=("$1") ;;
+    -h | --help) sed -n '2,7p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) usage_error "Unknown option \"$1\"; nothing was deleted." "$USAGE" ;;
   esac
   shift
 done
@@ -38,7 +42,7 @@ if [[ $confirmed -ne 1 ]]; then
   } >/dev/tty
   answer=""
   read -r answer </dev/tty || true
-  if [[ "$answer" != yes && "$answer" != y ]]; then
+  if [[ "$answer" != yes ]]; then
     say "Reset cancelled; nothing was deleted."
     exit 2
   fi

@@ -7,17 +7,17 @@
 # shellcheck source=SCRIPTDIR/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
+USAGE="start-infra.sh [--profile core|observability]... [--no-wait] [--no-seed]"
 no_wait="${START_NO_WAIT:-}"
 no_seed="${START_NO_SEED:-}"
 while [[ $# -gt 0 ]]; do
   case "$1" in
-    --profile) add_profiles "${2:?--profile needs a value: core or observability}"; shift ;;
+    --profile) require_value "$@"; add_profiles "$2"; shift ;;
     --profile=*) add_profiles "${1#*=}" ;;
     --no-wait) no_wait=1 ;;
     --no-seed) no_seed=1 ;;
-    --yes) ;; # accepted so `reset --yes` can pass its flags through
     -h | --help) sed -n '2,6p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
-    *) printf '✗ Unknown option "%s".\n  fix: start-infra.sh [--profile core|observability] [--no-wait] [--no-seed]\n' "$1" >&2; exit 2 ;;
+    *) usage_error "Unknown option \"$1\"." "$USAGE" ;;
   esac
   shift
 done
@@ -32,21 +32,21 @@ detect_compose
 
 # Blocking checks (ports, versions, .env values, bind paths); exit 3 means the stack already runs healthy.
 preflight=0
-finish_tracing tools doctor --preflight "${PROFILE_ARGS[@]}" || preflight=$?
+finish_tracing tools doctor --preflight ${PROFILE_ARGS[@]+"${PROFILE_ARGS[@]}"} || preflight=$?
 # (doctor has then printed the status table itself: one process less on the no-op path.)
 [[ $preflight -eq $EXIT_ALREADY_RUNNING ]] && exit 0
 [[ $preflight -eq 0 ]] || exit "$preflight"
 
 timeout_seconds="$(env_value STACK_START_TIMEOUT 300)"
-say "Starting ${PROFILES[*]} (project $(project_name), waiting up to ${timeout_seconds}s for health)..."
-if ! compose "${PROFILE_ARGS[@]}" up --detach --wait --wait-timeout "$timeout_seconds"; then
+say "Starting ${PROFILES[*]-} (project $(project_name), waiting up to ${timeout_seconds}s for health)..."
+if ! compose ${PROFILE_ARGS[@]+"${PROFILE_ARGS[@]}"} up --detach --wait --wait-timeout "$timeout_seconds"; then
   # Names every service that is not healthy and prints its last 30 log lines.
-  finish_tracing tools status --diagnose "${PROFILE_ARGS[@]}" || true
+  finish_tracing tools status --diagnose ${PROFILE_ARGS[@]+"${PROFILE_ARGS[@]}"} || true
   die "The stack did not become healthy (start limit: ${timeout_seconds}s, STACK_START_TIMEOUT)." \
     "fix: read the log lines above; raise STACK_START_TIMEOUT in .env on a slow machine; 'make doctor' checks the host."
 fi
 
-[[ "$no_wait" == 1 ]] || tools wait "${PROFILE_ARGS[@]}"
+[[ "$no_wait" == 1 ]] || tools wait ${PROFILE_ARGS[@]+"${PROFILE_ARGS[@]}"}
 # Every seeded service (postgres, minio, opensearch, nats) is in the core profile.
-if [[ "$no_seed" != 1 && " ${PROFILES[*]} " == *" core "* ]]; then tools seed; fi
-finish_tracing tools status "${PROFILE_ARGS[@]}"
+if [[ "$no_seed" != 1 && " ${PROFILES[*]-} " == *" core "* ]]; then tools seed; fi
+finish_tracing tools status ${PROFILE_ARGS[@]+"${PROFILE_ARGS[@]}"}

@@ -4,8 +4,8 @@
  */
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
-import { chmodSync, mkdirSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { basename, join } from "node:path";
 import { describe, it } from "node:test";
 import { FAKE_DOCKER_DIR, runDetached, type Sandbox, sandbox } from "../support/fake-docker/fake-docker.ts";
 import { infraDir } from "../support/paths.ts";
@@ -45,6 +45,18 @@ describe("reset on a terminal", {
         result.output,
         new RegExp(`deletes the containers and volumes of Compose project "${box.project}"`),
       );
+      assert.match(result.output, /nothing was deleted/);
+      assert.ok(!box.calls().some((c) => / down /.test(c)), box.calls().join("\n"));
+    } finally {
+      box.cleanup();
+    }
+  });
+
+  it('accepts exactly "yes": "y" deletes nothing', async () => {
+    const box = await sandbox({ FAKE_DOCKER_SCENARIO: "ports-held-by-stack" });
+    try {
+      const result = await onTerminal(box, `bash ${script("reset-infra.sh")}`, "y\n");
+      assert.equal(result.code, 2, result.output);
       assert.match(result.output, /nothing was deleted/);
       assert.ok(!box.calls().some((c) => / down /.test(c)), box.calls().join("\n"));
     } finally {
@@ -131,14 +143,31 @@ describe("compose invocation of the scripts", () => {
 
 describe("shell quality", () => {
   const shellcheck = spawnSync("sh", ["-c", "command -v shellcheck"]).status === 0;
+  const scripts = ["lib.sh", "start-infra.sh", "stop-infra.sh", "reset-infra.sh", "logs.sh"].map(script);
+
+  it("arrays that may be empty use the guarded expansion: set -u rejects an empty array before Bash 4.4 (macOS 3.2)", () => {
+    // Guarded: ${a[@]+"${a[@]}"}. Bare is safe only for arrays filled when declared (or die before use).
+    const alwaysFilled = new Set(["ENGINE_HELP", "COMPOSE_CMD", "ALL_PROFILES", "ALL_PROFILE_ARGS"]);
+    const bare: string[] = [];
+    for (const file of scripts) {
+      const code = readFileSync(file, "utf8")
+        .split("\n")
+        .filter((line) => !line.trimStart().startsWith("#"))
+        .join("\n")
+        .replace(/\$\{(\w+)\[@\]\+"\$\{\1\[@\]\}"\}/g, "");
+      for (const [expansion, name] of code.matchAll(/\$\{(\w+)\[[@*]\]\}/g))
+        if (!alwaysFilled.has(name ?? "")) bare.push(`${basename(file)}: ${expansion}`);
+    }
+    assert.deepEqual(bare, []);
+  });
+
   it("the scripts and the fake docker pass shellcheck", (t) => {
     if (!shellcheck) {
       assert.notEqual(process.env.CI, "true", "CI must install shellcheck (apt-get install shellcheck)");
       t.skip("shellcheck is not installed: apt-get install shellcheck (or brew install shellcheck)");
       return;
     }
-    const files = ["lib.sh", "start-infra.sh", "stop-infra.sh", "reset-infra.sh", "logs.sh"].map(script);
-    const result = spawnSync("shellcheck", ["-x", ...files, join(FAKE_DOCKER_DIR, "docker")], {
+    const result = spawnSync("shellcheck", ["-x", ...scripts, join(FAKE_DOCKER_DIR, "docker")], {
       encoding: "utf8",
     });
     assert.equal(result.status, 0, result.stdout + result.stderr);

@@ -1,11 +1,13 @@
 /**
- * make stop / reset / logs end to end against the fake docker. reset's safety rule: without a terminal and
- * without CONFIRM=1 it refuses, and no deletion ever reaches docker.
+ * make stop / reset / logs end to end against the fake docker. reset's safety rules: without a terminal and
+ * without CONFIRM=1 (--yes) it refuses, bad arguments are refused before anything is deleted, and then no
+ * deletion ever reaches docker.
  */
 import assert from "node:assert/strict";
+import { join } from "node:path";
 import { describe, it } from "node:test";
 import { runDetached, type Sandbox, sandbox } from "../support/fake-docker/fake-docker.ts";
-import { repoRoot } from "../support/paths.ts";
+import { infraDir, repoRoot } from "../support/paths.ts";
 
 const make = (box: Sandbox, args: string[]) =>
   runDetached("make", ["--no-print-directory", ...args], { cwd: repoRoot, env: box.env });
@@ -22,6 +24,68 @@ describe("make stop, reset and logs", () => {
       assert.match(result.output, /make reset CONFIRM=1/);
       const deleting = box.calls().filter((c) => DELETING.test(c));
       assert.deepEqual(deleting, [], "a deletion reached docker");
+    } finally {
+      box.cleanup();
+    }
+  });
+
+  it("make reset CONFIRM=1 PROFILE=cor refuses the unknown profile before touching docker: the data stays", async () => {
+    const box = await sandbox();
+    try {
+      const start = await make(box, ["start", "PROFILE=core"]);
+      assert.equal(start.code, 0, start.output);
+      const before = box.calls().length;
+      const result = await make(box, ["reset", "CONFIRM=1", "PROFILE=cor"]);
+      assert.notEqual(result.code, 0);
+      assert.match(
+        result.output,
+        /✗ Unknown profile "cor"\.\n {2}fix: use PROFILE=core or PROFILE=observability/,
+      );
+      assert.deepEqual(box.calls().slice(before), [], "reset reached docker before checking its arguments");
+      assert.ok(box.volumes().includes(`${box.project}_postgres-data`), "a volume was deleted");
+    } finally {
+      box.cleanup();
+    }
+  });
+
+  for (const args of [["--bogus"], ["--profile"], ["--profile", "--no-wait"], ["--profile=core,everything"]])
+    it(`reset-infra.sh --yes ${args.join(" ")}: exit 2 with one message, nothing reaches docker`, async () => {
+      const box = await sandbox({ FAKE_DOCKER_SCENARIO: "ports-held-by-stack" });
+      try {
+        const result = await runDetached(
+          "bash",
+          [join(infraDir, "scripts", "reset-infra.sh"), "--yes", ...args],
+          {
+            cwd: infraDir,
+            env: box.env,
+          },
+        );
+        assert.equal(result.code, 2, result.output);
+        assert.match(
+          result.output,
+          /^✗ (Unknown option "--bogus"|--profile needs a value|Unknown profile "everything")/,
+        );
+        assert.equal(result.output.match(/✗/g)?.length, 1, result.output);
+        assert.deepEqual(box.calls(), [], "reset reached docker before checking its arguments");
+      } finally {
+        box.cleanup();
+      }
+    });
+
+  it("a CONFIRM exported in the shell does not confirm a direct reset-infra.sh: only --yes does", async () => {
+    const box = await sandbox({ FAKE_DOCKER_SCENARIO: "ports-held-by-stack", CONFIRM: "1" });
+    try {
+      const result = await runDetached("bash", [join(infraDir, "scripts", "reset-infra.sh")], {
+        cwd: infraDir,
+        env: box.env,
+      });
+      assert.notEqual(result.code, 0);
+      assert.match(result.output, /needs a confirmation; there is no terminal to ask/);
+      assert.deepEqual(
+        box.calls().filter((c) => DELETING.test(c)),
+        [],
+        "a deletion reached docker",
+      );
     } finally {
       box.cleanup();
     }
