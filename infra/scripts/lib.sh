@@ -38,7 +38,8 @@ die() { # message [fix...] -> stderr, exit 1
 }
 say() { printf '%s\n' "$*" >&2; }
 
-# Value of a variable: the process environment first, then the env file, then the default.
+# Value of a variable: the process environment first, then the env file, then the default. Empty counts as
+# unset (`VAR=` in .env), as in Compose and the tools.
 env_value() {
   local name="$1" fallback="${2:-}" line=""
   if [[ -n "${!name:-}" ]]; then
@@ -53,10 +54,9 @@ env_value() {
     line="${line%%[[:space:]]#*}"
     line="${line%\"}" && line="${line#\"}"
     line="${line%\'}" && line="${line#\'}"
-    printf '%s' "$line"
-  else
-    printf '%s' "$fallback"
   fi
+  [[ -n "$line" ]] || line="$fallback"
+  printf '%s' "$line"
 }
 
 project_name() { env_value COMPOSE_PROJECT_NAME wallpaperdb; }

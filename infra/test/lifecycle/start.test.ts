@@ -5,7 +5,8 @@
  */
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, it } from "node:test";
 import { occupy, runDetached, type Sandbox, sandbox } from "../support/fake-docker/fake-docker.ts";
 import { repoRoot } from "../support/paths.ts";
@@ -56,6 +57,23 @@ describe("make start", () => {
           .map((c) => c.slice(0, c.indexOf(" --profile"))),
       );
       assert.equal(prefixes.size, 1, [...prefixes].join("\n"));
+    } finally {
+      box.cleanup();
+    }
+  });
+
+  it("treats empty STACK_START_TIMEOUT= and COMPOSE_PROFILES= in .env as unset: the defaults apply", async () => {
+    const box = await sandbox();
+    try {
+      const example = readFileSync(join(repoRoot, ".env.example"), "utf8");
+      writeFileSync(box.envFile, `${example}\nSTACK_START_TIMEOUT=\nCOMPOSE_PROFILES=\n`);
+      const result = await make(box, ["start"]);
+      assert.equal(result.code, 0, result.output);
+      const [up] = ups(box);
+      assert.ok(
+        up?.endsWith("--profile core --profile observability up --detach --wait --wait-timeout 300"),
+        `${up}`,
+      );
     } finally {
       box.cleanup();
     }
