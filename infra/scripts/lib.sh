@@ -10,7 +10,7 @@
 #   HOST_WORKSPACE_FOLDER  the repository path as the Docker ENGINE's host sees it (set in the dev container,
 #                          Docker-outside-of-Docker): relative bind mounts must resolve on that host.
 #   WALLPAPERDB_ENV_FILE   the env file (default <repo>/.env); tests point it at a temporary file.
-#   CONFIRM=1              reset without a prompt (same as --yes).
+#   WPDB_LOCK_DIR          folder of the lifecycle lock (default <repo>/.turbo); tests use a temporary one.
 #   DEBUG=1                trace every command.
 # Exit codes: 0 ok, 1 failure, 2 usage or refused (no confirmation).
 # Portable to the stock macOS Bash 3.2: no mapfile or ${x,,}; possibly empty arrays expand as ${a[@]+"${a[@]}"}
@@ -80,7 +80,9 @@ require_docker_cli() {
   command -v docker >/dev/null 2>&1 || die "The docker CLI is not installed or not on PATH." "${ENGINE_HELP[@]}"
 }
 
-# Runs a command with a deadline, also where coreutils `timeout` is missing (stock macOS).
+# Runs a command with a deadline, also where coreutils `timeout` is missing (stock macOS). The fallback's
+# watchdog has its own stdin/stdout: inside $(...) it must not hold the pipe open after the command ends, and
+# it takes its sleep down with it when stopped.
 run_with_timeout() {
   local seconds="$1"
   shift
@@ -90,7 +92,11 @@ run_with_timeout() {
   fi
   "$@" &
   local pid=$!
-  (sleep "$seconds" && kill "$pid" 2>/dev/null) &
+  (
+    trap 'kill $! 2>/dev/null; exit 0' TERM
+    sleep "$seconds" &
+    wait $! && kill "$pid"
+  ) >/dev/null 2>&1 </dev/null &
   local watchdog=$!
   local rc=0
   wait "$pid" || rc=$?
@@ -106,7 +112,8 @@ require_engine() {
   output="$(run_with_timeout 3 docker info --format '{{.ServerVersion}}' 2>&1)" || rc=$?
   if [[ $rc -ne 0 || -z "$output" ]]; then
     local reason="${output##*$'\n'}"
-    [[ $rc -eq 124 || $rc -eq 137 || -z "$reason" ]] && reason="no answer within 3 s"
+    # 124/137: timeout ended it; 143: the fallback's watchdog did.
+    [[ $rc -eq 124 || $rc -eq 137 || $rc -eq 143 || -z "$reason" ]] && reason="no answer within 3 s"
     die "Cannot reach a Docker engine (docker info: $reason)." "${ENGINE_HELP[@]}"
   fi
 }
@@ -198,9 +205,11 @@ ensure_env_file() {
 # One lifecycle command at a time per Compose project: a second `start` waits for the first, then finds the
 # stack running. flock where it exists (Linux); elsewhere an atomic mkdir lock with stale-owner recovery.
 LOCK_WAIT_SECONDS="${LOCK_WAIT_SECONDS:-600}"
+# A mkdir lock still without a pid after this many seconds lost its owner between mkdir and writing the pid.
+LOCK_STALE_SECONDS="${LOCK_STALE_SECONDS:-5}"
 acquire_lock() {
   [[ "${WPDB_LIFECYCLE_LOCK_HELD:-}" == 1 ]] && return
-  local dir="$REPO_ROOT/.turbo"
+  local dir="${WPDB_LOCK_DIR:-$REPO_ROOT/.turbo}"
   mkdir -p "$dir"
   local file
   file="$dir/lifecycle-$(project_name).lock"
@@ -211,20 +220,42 @@ acquire_lock() {
       flock -w "$LOCK_WAIT_SECONDS" 9 || die "Timed out waiting for the lock $file." "fix: wait for the other command, or delete $file if none runs."
     fi
   else
-    local waited=0 owner
-    until mkdir "$file.d" 2>/dev/null; do
-      owner="$(cat "$file.d/pid" 2>/dev/null || true)"
-      if [[ -n "$owner" ]] && ! kill -0 "$owner" 2>/dev/null; then
-        rm -rf "$file.d"
-        continue
+    local lock="$file.d" waited=0 pidless=0 seen owner
+    until mkdir "$lock" 2>/dev/null; do
+      seen="$(lock_identity "$lock")"
+      owner="${seen#*:}"
+      if [[ -n "$seen" && -z "$owner" ]]; then ((pidless += 1)); else pidless=0; fi
+      if [[ -n "$owner" ]] && ! kill -0 "$owner" 2>/dev/null || ((pidless > LOCK_STALE_SECONDS)); then
+        remove_stale_lock "$lock" "$seen" && pidless=0 && continue
       fi
       [[ $waited -eq 0 ]] && say "Another start/stop/reset of project $(project_name) is running; waiting for it..."
       ((waited += 1))
-      ((waited > LOCK_WAIT_SECONDS)) && die "Timed out waiting for the lock $file.d." "fix: delete $file.d if no other command runs."
+      ((waited > LOCK_WAIT_SECONDS)) && die "Timed out waiting for the lock $lock." "fix: delete $lock (and $lock.break) if no other command runs."
       sleep 1
     done
-    echo $$ >"$file.d/pid"
-    trap 'rm -rf "'"$file.d"'"' EXIT
+    echo $$ >"$lock/pid"
+    trap 'rm -rf "'"$lock"'"' EXIT
   fi
   export WPDB_LIFECYCLE_LOCK_HELD=1
+}
+
+# "inode:pid" of a mkdir lock (pid empty while its owner has not written it yet); empty if there is none.
+lock_identity() {
+  local inode
+  # shellcheck disable=SC2012 # our own lock path; ls -di is the portable way to an inode (no GNU stat)
+  inode="$(ls -di "$1" 2>/dev/null | awk '{print $1}')" || return 0
+  [[ -n "$inode" ]] && printf '%s:%s' "$inode" "$(cat "$1/pid" 2>/dev/null || true)"
+  return 0
+}
+
+# Removes the lock $1 if it still is the stale one seen ($2). Serialised by a second mkdir lock and re-checked
+# there: of two waiters that saw the same dead owner, the second then finds the first one's new lock and
+# leaves it. Renamed before rm -rf, so nobody ever sees a half-deleted lock.
+remove_stale_lock() {
+  local lock="$1" seen="$2"
+  mkdir "$lock.break" 2>/dev/null || return 1
+  if [[ "$(lock_identity "$lock")" == "$seen" ]] && mv "$lock" "$lock.stale.$$" 2>/dev/null; then
+    rm -rf "$lock.stale.$$"
+  fi
+  rmdir "$lock.break"
 }

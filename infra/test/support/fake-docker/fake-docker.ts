@@ -4,7 +4,7 @@
  * commands (make targets, scripts, the tools CLI) against it without a terminal.
  */
 import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from "node:fs";
 import { createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -89,6 +89,8 @@ export async function sandbox(extra: NodeJS.ProcessEnv = {}): Promise<Sandbox> {
     FAKE_DOCKER_STATE_DIR: join(dir, "state"),
     FAKE_DOCKER_LOG: log,
     WALLPAPERDB_ENV_FILE: envFile,
+    // The lifecycle lock lives in the sandbox, so cleanup() removes it (default: <repo>/.turbo).
+    WPDB_LOCK_DIR: dir,
     COMPOSE_PROJECT_NAME: project,
     // No collector in tests: the tools must not even try to send their traces.
     OTEL_SDK_DISABLED: "true",
@@ -129,6 +131,25 @@ export async function sandbox(extra: NodeJS.ProcessEnv = {}): Promise<Sandbox> {
     },
     cleanup: () => rmSync(dir, { recursive: true, force: true }),
   };
+}
+
+/**
+ * A PATH like `path` minus some commands (e.g. `timeout`, `flock`, to play stock macOS): a folder in `dir`
+ * with a symlink to every other executable found on `path`, first match wins as in a shell lookup.
+ */
+export function pathWithout(hidden: readonly string[], path: string, dir: string): string {
+  const bin = join(dir, `path-without-${hidden.join("-")}`);
+  mkdirSync(bin, { recursive: true });
+  const seen = new Set(hidden);
+  for (const folder of path.split(":")) {
+    if (folder === "" || !existsSync(folder)) continue;
+    for (const name of readdirSync(folder)) {
+      if (seen.has(name)) continue;
+      seen.add(name);
+      symlinkSync(join(folder, name), join(bin, name));
+    }
+  }
+  return bin;
 }
 
 export interface RunResult {
