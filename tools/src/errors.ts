@@ -170,9 +170,9 @@ export function toUserError(error: unknown): UserError {
     });
   }
   if (error instanceof SeedFileError) {
-    return new UserError(`invalid seed file ${error.message}`, {
+    return new UserError(`invalid seed file: ${error.reason}`, {
       where: error.file,
-      fix: "correct the file (the header of each file under infra/init/ describes its fields), then run `make seed` again",
+      fix: error.fix,
       exitCode: 2,
       cause: error,
     });

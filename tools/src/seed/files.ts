@@ -30,7 +30,12 @@ export function validateSeedContent<S extends z.ZodType>(
   schema: S,
 ): z.output<S> {
   const result = schema.safeParse(content);
-  if (!result.success) throw new SeedFileError(displayPath(file), describeIssue(result.error));
+  if (!result.success)
+    throw new SeedFileError(
+      displayPath(file),
+      describeIssue(result.error),
+      "correct the value (the header of each file under infra/init/ describes its fields), then run `make seed` again",
+    );
   return result.data;
 }
 
@@ -44,6 +49,7 @@ export function parseSeedText(file: string, text: string): unknown {
     throw new SeedFileError(
       displayPath(file),
       `not valid ${file.endsWith(".json") ? "JSON" : "YAML"}: ${message}`,
+      "correct the syntax at the position shown, then run `make seed` again",
     );
   }
 }
@@ -56,6 +62,7 @@ export async function readSeedText(file: string): Promise<string> {
     throw new SeedFileError(
       displayPath(file),
       `cannot read it: ${(error as NodeJS.ErrnoException).code ?? error}`,
+      "restore the file (it ships with the repository) or point WALLPAPERDB_INIT_DIR at a folder that has it",
     );
   }
 }
@@ -70,7 +77,10 @@ export function interpolate(file: string, text: string, vars: Readonly<Record<st
     if (value === undefined) {
       throw new SeedFileError(
         displayPath(file),
-        `unknown placeholder \${${name}}; available: ${Object.keys(vars).join(", ")}`,
+        `unknown placeholder \${${name}}`,
+        `use one of the available placeholders: ${Object.keys(vars)
+          .map((v) => `\${${v}}`)
+          .join(", ")}`,
       );
     }
     return value;

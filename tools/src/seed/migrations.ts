@@ -43,10 +43,15 @@ export function orderMigrations(
       throw new SeedFileError(
         `${directory}/${file.name}`,
         "migration file names must look like 0001_short_name.sql (4+ digits, lowercase name)",
+        "rename the file to NNNN_short_name.sql, numbered above the last migration",
       );
     }
     if (file.sql.trim() === "")
-      throw new SeedFileError(`${directory}/${file.name}`, "the migration is empty");
+      throw new SeedFileError(
+        `${directory}/${file.name}`,
+        "the migration is empty",
+        "write its SQL or delete the file, then run `make seed` again",
+      );
     migrations.push({
       name: file.name,
       version: Number(match[1]),
@@ -61,7 +66,8 @@ export function orderMigrations(
     if (previous && current && previous.version === current.version) {
       throw new SeedFileError(
         `${directory}/${current.name}`,
-        `it has the same number as ${previous.name}; renumber one of them`,
+        `it has the same number as ${previous.name}`,
+        "renumber the one not applied yet above the last migration, then run `make seed` again",
       );
     }
   }
@@ -93,8 +99,8 @@ export function planMigrations(
     else if (ledger.checksum !== file.checksum) {
       throw new SeedFileError(
         `${directory}/${file.name}`,
-        "this migration was already applied and its file has changed since (checksum differs). " +
-          "Applied migrations are never re-run: restore the file (git checkout) and put the change in a new migration",
+        "this migration was already applied and its file has changed since (checksum differs); applied migrations are never re-run",
+        "restore the file (`git checkout -- <file>`) and put the change in a new migration, then run `make seed` again",
       );
     } else unchanged.push(file);
   }
@@ -106,7 +112,8 @@ export function planMigrations(
   if (outOfOrder) {
     throw new SeedFileError(
       `${directory}/${outOfOrder.name}`,
-      `it is numbered below a migration already applied (${highestApplied}); give it a number above ${highestApplied}`,
+      `it is numbered below a migration already applied (${highestApplied})`,
+      `give it a number above ${highestApplied}, then run \`make seed\` again`,
     );
   }
   const fileNames = new Set(files.map((f) => f.name));

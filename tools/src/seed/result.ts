@@ -13,11 +13,16 @@ export interface ResourceResult {
   drift?: string[];
 }
 
+/** A seed definition the user must correct: the file (as shown to users), what is wrong, and how to fix it. */
 export class SeedFileError extends Error {
   readonly file: string;
-  constructor(file: string, reason: string) {
+  readonly reason: string;
+  readonly fix: string;
+  constructor(file: string, reason: string, fix: string) {
     super(`${file}: ${reason}`);
     this.name = "SeedFileError";
     this.file = file;
+    this.reason = reason;
+    this.fix = fix;
   }
 }

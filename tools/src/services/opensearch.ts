@@ -107,6 +107,7 @@ export async function readOpenSearchDefinitions(initDir: string): Promise<OpenSe
           throw new SeedFileError(
             displayPath(file),
             "the file name must be a valid lowercase index/template name",
+            "rename the file: the name (without .json) is the index or template name, lowercase letters, digits, '.', '-' or '_'",
           );
         }
         const text = await readFile(file, "utf8");

@@ -1,8 +1,9 @@
 import { readdir, readFile } from "node:fs/promises";
-import { join, relative } from "node:path";
+import { join } from "node:path";
 import pg from "pg";
-import { type Config, repoRoot } from "../config/env.ts";
+import type { Config } from "../config/env.ts";
 import { type ServiceContext, serviceError, UserError } from "../errors.ts";
+import { displayPath } from "../seed/files.ts";
 import { type AppliedMigration, orderMigrations, planMigrations } from "../seed/migrations.ts";
 import type { ResourceResult } from "../seed/result.ts";
 import { PROBE_ATTEMPT_TIMEOUT_MS, type ReadinessProbe } from "./probe.ts";
@@ -84,7 +85,7 @@ async function readMigrationFiles(dir: string) {
   const files = await Promise.all(
     names.sort().map(async (name) => ({ name, sql: await readFile(join(dir, name), "utf8") })),
   );
-  return orderMigrations(files, relative(repoRoot, dir) || dir);
+  return orderMigrations(files, displayPath(dir));
 }
 
 async function readLedger(client: pg.Client): Promise<AppliedMigration[] | undefined> {
@@ -126,7 +127,7 @@ export function migrationSqlError(error: unknown, file: string, name: string): u
 export async function seedPostgres(config: Config, initDir: string): Promise<ResourceResult[]> {
   const dir = migrationsDir(initDir);
   const files = await readMigrationFiles(dir);
-  const display = relative(repoRoot, dir) || dir;
+  const display = displayPath(dir);
   return withClient(config, "applying migrations", async (client) => {
     const results = (plan: ReturnType<typeof planMigrations>, applied: Set<string>): ResourceResult[] => [
       ...files.map(

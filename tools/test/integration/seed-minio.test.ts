@@ -94,7 +94,8 @@ describe("minio seeding against s3rver (S3 API; no policy/versioning support)", 
         () => assert.fail("must fail"),
         (e: unknown) => toUserError(e),
       );
-      assert.match(error.message, /minio\/buckets\.yaml: at buckets\[0\]\.name: an S3 bucket name/);
+      assert.match(error.message, /at buckets\[0\]\.name: an S3 bucket name/);
+      assert.equal(error.where, join(initDir, "minio/buckets.yaml"), "outside the repo: absolute path");
     } finally {
       rmSync(initDir, { recursive: true, force: true });
     }

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import pg from "pg";
 import { repoRoot } from "../../src/config/env.ts";
-import { toUserError, UserError } from "../../src/errors.ts";
+import { formatUserError, toUserError, UserError } from "../../src/errors.ts";
 import { LEDGER_TABLE, postgresProbe, seedPostgres } from "../../src/services/postgres.ts";
 import { testConfig } from "../support/config.ts";
 import { freePort } from "../support/ports.ts";
@@ -121,9 +121,14 @@ describe("postgres seeding against a real PostgreSQL", { skip }, () => {
         () => assert.fail("an edited migration must be refused"),
         (e: unknown) => toUserError(e),
       );
-      assert.match(error.message, /0001_wallpapers\.sql/);
       assert.match(error.message, /already applied and its file has changed/);
       assert.equal(error.exitCode, 2);
+      // A folder outside the repository is shown absolute (not ../../tmp/…), once.
+      assert.equal(error.where, join(initDir, "postgres/migrations/0001_wallpapers.sql"));
+      assert.ok(!formatUserError(error).includes(".."), formatUserError(error));
+      assert.equal(formatUserError(error).split("0001_wallpapers.sql").length - 1, 1, formatUserError(error));
+      assert.match(error.fix, /restore the file .* new migration/);
+      assert.doesNotMatch(error.fix, /correct the file/);
       const tables = await query(config.postgres.url, "SELECT to_regclass('public.sneaky') AS t");
       assert.equal(tables[0]?.t, null, "the edited SQL must not run");
     } finally {

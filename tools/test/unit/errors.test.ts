@@ -66,9 +66,13 @@ describe("client errors map to one clear UserError per failure kind", () => {
     );
     assert.equal(config.exitCode, 2);
     assert.match(config.message, /NATS_PORT="x" \(expected a port\)/);
-    const seed = toUserError(new SeedFileError("infra/init/nats/streams.yaml", "at streams[0]: bad"));
+    const seed = toUserError(
+      new SeedFileError("infra/init/nats/streams.yaml", "at streams[0]: bad", "correct streams[0]"),
+    );
     assert.equal(seed.exitCode, 2);
     assert.equal(seed.where, "infra/init/nats/streams.yaml");
+    assert.equal(seed.message, "invalid seed file: at streams[0]: bad", "the path is shown once, in where");
+    assert.equal(seed.fix, "correct streams[0]", "each kind of seed-file error brings its own fix");
   });
 });
 

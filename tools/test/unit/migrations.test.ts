@@ -102,3 +102,36 @@ describe("migration plan against the ledger", () => {
     assert.equal(plan.pending.length, 0);
   });
 });
+
+describe("each kind of migration error brings its own fix", () => {
+  const fixOf = (run: () => unknown) => {
+    try {
+      run();
+    } catch (error) {
+      assert.ok(error instanceof SeedFileError);
+      return error.fix;
+    }
+    return assert.fail("expected a SeedFileError");
+  };
+  test("bad name, empty file, duplicate number, edited after apply, numbered too low", () => {
+    const fixes = [
+      fixOf(() => orderMigrations([file("1_init.sql")])),
+      fixOf(() => orderMigrations([file("0001_a.sql", "  \n")])),
+      fixOf(() => orderMigrations([file("0002_b.sql"), file("0002_a.sql")])),
+      fixOf(() =>
+        planMigrations(orderMigrations([file("0001_a.sql")]), [{ name: "0001_a.sql", checksum: "x" }]),
+      ),
+      fixOf(() =>
+        planMigrations(orderMigrations([file("0001_a.sql"), file("0002_b.sql")]), [
+          { name: "0003_c.sql", checksum: "x" },
+        ]),
+      ),
+    ];
+    assert.match(fixes[0] ?? "", /rename the file/);
+    assert.match(fixes[1] ?? "", /write its SQL or delete the file/);
+    assert.match(fixes[2] ?? "", /renumber/);
+    assert.match(fixes[3] ?? "", /restore the file .* new migration/);
+    assert.match(fixes[4] ?? "", /number above 3/);
+    assert.equal(new Set(fixes).size, fixes.length, "no generic fix shared by different problems");
+  });
+});

@@ -26,7 +26,10 @@ const write = (name: string, text: string) => {
 const messageOf = async (promise: Promise<unknown>) =>
   promise.then(
     () => assert.fail("expected the file to be refused"),
-    (e: unknown) => toUserError(e).message,
+    (e: unknown) => {
+      const error = toUserError(e);
+      return `${error.message}\n  where: ${error.where}`;
+    },
   );
 
 describe("the shipped seed definitions are valid", () => {
@@ -78,14 +81,17 @@ describe("the shipped seed definitions are valid", () => {
 describe("a malformed seed file ends in one message naming the file and the reason", () => {
   test("YAML syntax error", async () => {
     const file = write("streams.yaml", "streams:\n  - name: [unclosed\n");
-    assert.match(await messageOf(readSeedFile(file, streamsFileSchema)), /streams\.yaml: not valid YAML/);
+    assert.match(
+      await messageOf(readSeedFile(file, streamsFileSchema)),
+      /not valid YAML[\s\S]*where: .*streams\.yaml$/,
+    );
   });
 
   test("a wrong value, with its path", async () => {
     const file = write("streams.yaml", "streams:\n  - name: S\n    subjects: [s.>]\n    storage: disk\n");
     assert.match(
       await messageOf(readSeedFile(file, streamsFileSchema)),
-      /invalid seed file .*streams\.yaml: at streams\[0\]\.storage: /,
+      /invalid seed file: at streams\[0\]\.storage: /,
     );
   });
 
@@ -107,17 +113,23 @@ describe("a malformed seed file ends in one message naming the file and the reas
     const dir = join(scratch, "os1");
     mkdirSync(join(dir, "opensearch/indices"), { recursive: true });
     writeFileSync(join(dir, "opensearch/indices/wallpapers-v1.json"), "{ aliases: }");
-    assert.match(await messageOf(readOpenSearchDefinitions(dir)), /wallpapers-v1\.json: not valid JSON/);
+    assert.match(
+      await messageOf(readOpenSearchDefinitions(dir)),
+      /not valid JSON[\s\S]*where: .*wallpapers-v1\.json$/,
+    );
     writeFileSync(join(dir, "opensearch/indices/wallpapers-v1.json"), "{}");
     writeFileSync(join(dir, "opensearch/indices/Bad Name.json"), "{}");
-    assert.match(await messageOf(readOpenSearchDefinitions(dir)), /Bad Name\.json: the file name must be/);
+    assert.match(
+      await messageOf(readOpenSearchDefinitions(dir)),
+      /the file name must be[\s\S]*where: .*Bad Name\.json$/,
+    );
   });
 
   test("an index file with an unknown top-level key", async () => {
     const dir = join(scratch, "os2");
     mkdirSync(join(dir, "opensearch/indices"), { recursive: true });
     writeFileSync(join(dir, "opensearch/indices/x.json"), '{ "alias": {} }');
-    assert.match(await messageOf(readOpenSearchDefinitions(dir)), /x\.json: .*alias/);
+    assert.match(await messageOf(readOpenSearchDefinitions(dir)), /alias[\s\S]*where: .*x\.json$/);
   });
 });
 
