@@ -23,7 +23,7 @@ const COMMANDS: ReadonlyArray<(program: Command) => void> = [
 export function buildProgram(): Command {
   const program = new Command("wallpaperdb-infra")
     .description("Wait for, seed and check the WallpaperDB local infrastructure (reads the root .env).")
-    .showHelpAfterError()
+    .showHelpAfterError("(add --help for usage)")
     .enablePositionalOptions();
   for (const register of COMMANDS) register(program);
   return program;

@@ -215,6 +215,27 @@ export function portFindings(
 }
 
 /** A replacement port to suggest: the same digits moved up by 10000 where that stays valid (5432 → 15432). */
+/** True for 127.0.0.0/8 and ::1 (also IPv4-mapped): only this machine can reach such a port. */
+export function isLoopbackAddress(address: string): boolean {
+  const v4 = address.replace(/^::ffff:/i, "");
+  return /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(v4) || /^(0{0,4}:){7}0{0,3}1$|^::1$/i.test(address);
+}
+
+/**
+ * A non-loopback BIND_ADDRESS publishes every port (databases with dev passwords) to the network:
+ * allowed (a deliberate choice, e.g. a phone testing the app), but never silently.
+ */
+export function bindAddressFinding(address: string): Finding | undefined {
+  if (isLoopbackAddress(address)) return undefined;
+  return finding(
+    "BIND_ADDRESS_EXPOSED",
+    "warn",
+    `BIND_ADDRESS=${address} is not a loopback address: every port of the stack (with its dev passwords) is reachable from ${address === "0.0.0.0" || address === "::" ? "any network this machine is on" : `the network of ${address}`}`,
+    "unless you need that, set BIND_ADDRESS=127.0.0.1 in .env (and use real passwords when you do)",
+    { bindAddress: address },
+  );
+}
+
 export function suggestPort(
   port: number,
   isTaken: (p: number) => boolean = () => false,

@@ -22,6 +22,7 @@ import { printJson } from "../output/json.ts";
 import { commandTrace, withCommandTrace } from "../telemetry/tracer.ts";
 import {
   architectureFinding,
+  bindAddressFinding,
   composeVersionFinding,
   type DoctorReport,
   diskFinding,
@@ -379,6 +380,8 @@ export async function runDoctor(options: DoctorOptions, trace = commandTrace("do
     const taken = (p: number) => probes.get(p)?.kind === "taken";
     findings.push(...portFindings(plan, probes, (port) => suggestPort(port, taken, planned)));
   }
+  const exposed = bindAddressFinding(config.bindAddress);
+  if (exposed) findings.push(exposed);
 
   if (engine.reachable) {
     findings.push(memoryFinding(engine.info.memTotalBytes, facts.memoryBudgetBytes, profiles));

@@ -3,6 +3,7 @@ import { describe, it } from "node:test";
 import { interpolate } from "../../src/commands/doctor.ts";
 import {
   architectureFinding,
+  bindAddressFinding,
   composeVersionFinding,
   diskFinding,
   duplicatePortFindings,
@@ -18,6 +19,7 @@ import {
   parseSsListeners,
   portFindings,
   portPlan,
+  renderFindings,
   suggestPort,
   summarize,
 } from "../../src/commands/doctor-rules.ts";
@@ -232,5 +234,26 @@ describe("summary and interpolation", () => {
     assert.equal(interpolate(LIMIT, { OPENSEARCH_MEM_LIMIT: "2g" }), "2g");
     assert.equal(interpolate(LIMIT, { OPENSEARCH_MEM_LIMIT: "" }), "1g");
     assert.equal(interpolate(`nats:\${TAG}`, { TAG: "2.14" }), "nats:2.14");
+  });
+});
+
+describe("BIND_ADDRESS exposure", () => {
+  it("loopback addresses pass silently", () => {
+    for (const address of ["127.0.0.1", "127.0.1.1", "::1", "::ffff:127.0.0.1"])
+      assert.equal(bindAddressFinding(address), undefined, address);
+  });
+  it("any other address is a non-blocking warning (!) naming the variable and the loopback fix", () => {
+    for (const address of ["0.0.0.0", "::", "192.168.1.20", "10.0.0.5"]) {
+      const found = bindAddressFinding(address);
+      assert.equal(found?.code, "BIND_ADDRESS_EXPOSED", address);
+      assert.equal(found?.status, "warn");
+      assert.equal(found?.blocking, false);
+      assert.match(
+        found?.title ?? "",
+        new RegExp(`BIND_ADDRESS=${address.replace(/\./g, "\\.")} is not a loopback`),
+      );
+      assert.match(found?.fix ?? "", /BIND_ADDRESS=127\.0\.0\.1/);
+      assert.match(renderFindings(found ? [found] : []), /^! /);
+    }
   });
 });
