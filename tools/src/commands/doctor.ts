@@ -18,7 +18,7 @@ import { ENGINE_FIX, type EngineInfo, probeEngine } from "../docker/engine.ts";
 import { run } from "../docker/exec.ts";
 import { formatVersion } from "../docker/version.ts";
 import { registerSecrets } from "../errors.ts";
-import { printJson } from "../output/json.ts";
+import { printJson, printJsonError } from "../output/json.ts";
 import { commandTrace, withCommandTrace } from "../telemetry/tracer.ts";
 import {
   architectureFinding,
@@ -452,7 +452,11 @@ export function registerDoctorCommand(program: Command): void {
           const { report, config, containers } = await runDoctor(
             { profiles: flags.profile ?? [], preflight: Boolean(flags.preflight) },
             trace,
-          );
+          ).catch((error: unknown) => {
+            // Even a doctor that cannot run leaves a JSON document on stdout for the script reading it.
+            if (flags.json) printJsonError(error);
+            throw error;
+          });
           if (flags.json) printJson(report);
           else if (flags.preflight) {
             const shown = report.findings.filter((f) => f.status === "fail" || f.status === "warn");

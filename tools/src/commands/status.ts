@@ -12,10 +12,10 @@ import {
 } from "../docker/compose.ts";
 import { ENGINE_FIX, probeEngine } from "../docker/engine.ts";
 import { UserError } from "../errors.ts";
-import { printJson } from "../output/json.ts";
+import { printJson, printJsonError } from "../output/json.ts";
 import { MASK, maskUrl } from "../output/mask.ts";
 import { renderTable } from "../output/table.ts";
-import { withCommandTrace } from "../telemetry/tracer.ts";
+import { type CommandTrace, withCommandTrace } from "../telemetry/tracer.ts";
 import { loadCommandConfig } from "./shared.ts";
 
 /** How a service looks to a user: up, or the reason it is not. */
@@ -223,29 +223,42 @@ export function registerStatusCommand(program: Command): void {
     )
     .action(async (flags: StatusFlags) => {
       await withCommandTrace("status", async (trace) => {
-        const config = loadCommandConfig();
-        trace.configure(config);
-        const target = await trace.step("docker", "resolve compose", () => resolveComposeTarget(config));
-        const containers = await trace.step("docker", "compose ps", () => readContainers(target));
-        const report = buildStatusReport(config, containers, flags.profile ?? []);
-        if (flags.json) printJson(report);
-        else {
-          process.stdout.write(`Project ${report.project} (${report.profiles.join(" + ")}):\n`);
-          process.stdout.write(`${renderStatusTable(report)}\n`);
+        try {
+          return await statusAction(flags, trace);
+        } catch (error) {
+          if (flags.json) printJsonError(error);
+          throw error;
         }
-        if (flags.diagnose)
-          process.stdout.write(`${await trace.step("docker", "diagnose", () => diagnose(target, report))}\n`);
-        if (!report.ok) {
-          const down = report.services.filter((s) => !s.ok);
-          if (!flags.json && !flags.diagnose)
-            process.stderr.write(
-              down.every((s) => s.condition === "missing")
-                ? `✗ project ${report.project} is not running\n  fix: make start\n`
-                : `✗ not up: ${down.map((s) => `${s.service} (${s.condition})`).join(", ")}\n  fix: make start (then make status); why: make logs SERVICE=${down[0]?.service}\n`,
-            );
-          process.exitCode = 1;
-        }
-        return report.ok;
       });
     });
+}
+
+async function statusAction(flags: StatusFlags, trace: CommandTrace): Promise<boolean> {
+  const config = loadCommandConfig();
+  trace.configure(config);
+  // The engine first: a hung engine is reported within probeEngine's 3 s, not after every compose call timed out.
+  const engine = await trace.step("docker", "engine", () => probeEngine());
+  if (!engine.reachable)
+    throw new UserError(`cannot reach a Docker engine (${engine.reason})`, { fix: ENGINE_FIX });
+  const target = await trace.step("docker", "resolve compose", () => resolveComposeTarget(config));
+  const containers = await trace.step("docker", "compose ps", () => readContainers(target));
+  const report = buildStatusReport(config, containers, flags.profile ?? []);
+  if (flags.json) printJson(report);
+  else {
+    process.stdout.write(`Project ${report.project} (${report.profiles.join(" + ")}):\n`);
+    process.stdout.write(`${renderStatusTable(report)}\n`);
+  }
+  if (flags.diagnose)
+    process.stdout.write(`${await trace.step("docker", "diagnose", () => diagnose(target, report))}\n`);
+  if (!report.ok) {
+    const down = report.services.filter((s) => !s.ok);
+    if (!flags.json && !flags.diagnose)
+      process.stderr.write(
+        down.every((s) => s.condition === "missing")
+          ? `✗ project ${report.project} is not running\n  fix: make start\n`
+          : `✗ not up: ${down.map((s) => `${s.service} (${s.condition})`).join(", ")}\n  fix: make start (then make status); why: make logs SERVICE=${down[0]?.service}\n`,
+      );
+    process.exitCode = 1;
+  }
+  return report.ok;
 }
