@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import {
@@ -151,6 +152,18 @@ function resultOf(
 }
 
 /**
+ * JetStream answers an `add` of an existing stream/consumer with the SAME config as a success, so two
+ * seeders racing on a fresh server would both report "created". A per-run marker in the metadata makes the
+ * configs differ: the loser gets "already in use" (10058/10148) and converges like an existing resource.
+ * The marker stays as harmless provenance; the seeder never compares metadata.
+ */
+const CREATE_MARKER = "wallpaperdb_seed_create_id";
+const withCreateMarker = <T extends { metadata?: Record<string, string> }>(config: T): T => ({
+  ...config,
+  metadata: { ...config.metadata, [CREATE_MARKER]: randomUUID() },
+});
+
+/**
  * Info → compare owned fields → add or update. A create race with another seeder (10058/10148)
  * re-reads and converges like an existing resource.
  */
@@ -159,7 +172,7 @@ async function convergeStream(jsm: Jsm, spec: StreamSpec): Promise<ResourceResul
   let current = await streamInfo(jsm, spec.name);
   if (current === undefined) {
     try {
-      await jsm.streams.add(declared as Partial<StreamConfig>);
+      await jsm.streams.add(withCreateMarker(declared as Partial<StreamConfig>));
       return { service: "nats", kind: "stream", name: spec.name, outcome: "created" };
     } catch (error) {
       if (jsErrorCode(error) !== JS_STREAM_NAME_IN_USE) throw error;
@@ -180,7 +193,7 @@ async function convergeConsumer(jsm: Jsm, stream: string, spec: ConsumerSpec): P
   let current = await consumerInfo(jsm, stream, spec.durable_name);
   if (current === undefined) {
     try {
-      await jsm.consumers.add(stream, spec as Partial<ConsumerConfig>);
+      await jsm.consumers.add(stream, withCreateMarker(spec as Partial<ConsumerConfig>));
       return { service: "nats", kind: "consumer", name, outcome: "created" };
     } catch (error) {
       const code = jsErrorCode(error);
