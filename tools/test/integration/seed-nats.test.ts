@@ -83,9 +83,17 @@ describe("nats seeding against a real nats-server with JetStream", { skip }, () 
       assert.equal(a?.length, 2);
       assert.equal(b?.length, 2);
       const streamOutcomes = [a?.[0]?.outcome, b?.[0]?.outcome].sort();
-      assert.deepEqual(streamOutcomes, ["created", "unchanged"], "exactly one run reports the stream created");
+      assert.deepEqual(
+        streamOutcomes,
+        ["created", "unchanged"],
+        "exactly one run reports the stream created",
+      );
       const consumerOutcomes = [a?.[1]?.outcome, b?.[1]?.outcome].sort();
-      assert.deepEqual(consumerOutcomes, ["created", "unchanged"], "exactly one run reports the consumer created");
+      assert.deepEqual(
+        consumerOutcomes,
+        ["created", "unchanged"],
+        "exactly one run reports the consumer created",
+      );
     } finally {
       await fresh.stop();
     }
