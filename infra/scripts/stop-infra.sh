@@ -7,8 +7,9 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 for arg in "$@"; do
   case "$arg" in
-    --yes | --profile=*) ;; # the whole project stops whatever profile started it
     -h | --help) sed -n '2,4p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    # The whole project stops, whatever profile started it, so there is nothing to choose.
+    *) usage_error "Unknown option \"$arg\"." "stop-infra.sh takes no options: it stops every service and keeps all data." ;;
   esac
 done
 

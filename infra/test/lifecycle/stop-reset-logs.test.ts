@@ -72,6 +72,21 @@ describe("make stop, reset and logs", () => {
       }
     });
 
+  it("stop-infra.sh with an unknown option: exit 2 with one message, nothing reaches docker", async () => {
+    const box = await sandbox({ FAKE_DOCKER_SCENARIO: "ports-held-by-stack" });
+    try {
+      const result = await runDetached("bash", [join(infraDir, "scripts", "stop-infra.sh"), "--volumes"], {
+        cwd: infraDir,
+        env: box.env,
+      });
+      assert.equal(result.code, 2, result.output);
+      assert.match(result.output, /^✗ Unknown option "--volumes"/);
+      assert.deepEqual(box.calls(), [], "stop reached docker despite a bad option");
+    } finally {
+      box.cleanup();
+    }
+  });
+
   it("a CONFIRM exported in the shell does not confirm a direct reset-infra.sh: only --yes does", async () => {
     const box = await sandbox({ FAKE_DOCKER_SCENARIO: "ports-held-by-stack", CONFIRM: "1" });
     try {
