@@ -36,7 +36,8 @@ DEPS_INPUTS := package-lock.json package.json infra/package.json tools/package.j
 
 help: ## List the targets with what they do
 	@printf 'WallpaperDB local infrastructure\n\nUsage: make <target> [VAR=value]\n\n'
-	@awk 'BEGIN {FS = ":.*## "} /^[a-z][a-z0-9-]*:.*## / {printf "  \033[36m%-10s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+	@on=''; off=''; if [ -t 1 ]; then on='\033[36m'; off='\033[0m'; fi; \
+	awk -v on="$$on" -v off="$$off" 'BEGIN {FS = ":.*## "} /^[a-z][a-z0-9-]*:.*## / {printf "  %s%-12s%s %s\n", on, $$1, off, $$2}' $(MAKEFILE_LIST)
 	@printf '\nVariables: PROFILE=core|observability (start, wait), SERVICE=name SINCE=10m (logs),\n'
 	@printf '           ONLY=postgres,minio,opensearch,nats (seed), CONFIRM=1 (reset), JSON=1 (status, doctor)\n'
 
