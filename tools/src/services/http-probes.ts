@@ -2,23 +2,18 @@ import { type HttpCheck, httpCheck, joinUrl, NotReadyError, type ReadinessProbe 
 
 const get = (url: string, accept?: HttpCheck["accept"]) => httpCheck({ url, accept });
 
-export const prometheusProbe: ReadinessProbe = {
-  service: "prometheus",
-  checks: "GET /-/ready",
-  check: (c) => get(joinUrl(c.prometheusUrl, "/-/ready")),
-};
+/** A service whose readiness is a 2xx answer of one GET endpoint. */
+function readyEndpoint(
+  service: ReadinessProbe["service"],
+  path: string,
+  baseUrl: (c: Parameters<ReadinessProbe["check"]>[0]) => string,
+): ReadinessProbe {
+  return { service, checks: `GET ${path}`, check: (c) => get(joinUrl(baseUrl(c), path)) };
+}
 
-export const lokiProbe: ReadinessProbe = {
-  service: "loki",
-  checks: "GET /ready",
-  check: (c) => get(joinUrl(c.lokiUrl, "/ready")),
-};
-
-export const tempoProbe: ReadinessProbe = {
-  service: "tempo",
-  checks: "GET /ready",
-  check: (c) => get(joinUrl(c.tempoUrl, "/ready")),
-};
+export const prometheusProbe = readyEndpoint("prometheus", "/-/ready", (c) => c.prometheusUrl);
+export const lokiProbe = readyEndpoint("loki", "/ready", (c) => c.lokiUrl);
+export const tempoProbe = readyEndpoint("tempo", "/ready", (c) => c.tempoUrl);
 
 export const grafanaProbe: ReadinessProbe = {
   service: "grafana",
