@@ -73,7 +73,7 @@ describe("README and CI", () => {
     assert.deepEqual(commands, ["make start", "make test"]);
   });
 
-  it(".ci/run installs the system packages first, then runs exactly the README's test command", () => {
+  it(".ci/run installs the system packages, starts the engine (stopped on exit), then runs exactly the README's test command", () => {
     const steps = read(".ci/run")
       .split("\n")
       .map((line) => line.trim())
@@ -82,6 +82,12 @@ describe("README and CI", () => {
     assert.ok(install >= 0, ".ci/run does not install the system packages");
     assert.equal(steps.at(-1), "make test");
     assert.ok(install < steps.length - 1);
+    const engine = steps.indexOf("bash .ci/engine.sh start");
+    assert.ok(
+      engine > install && engine < steps.length - 1,
+      ".ci/run does not start the engine before the tests",
+    );
+    assert.ok(steps.includes("trap 'bash .ci/engine.sh stop' EXIT"), ".ci/run leaves the engine running");
     assert.match(read(".ci/install-system-deps.sh"), /apt-get update/);
   });
 });

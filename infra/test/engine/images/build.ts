@@ -132,38 +132,55 @@ function imageLabel(image: string, label: string): string | undefined {
   return result.status === 0 ? result.stdout.trim() || undefined : undefined;
 }
 
+const assetHashes = new Map<string, string>();
+/** The hash of an asset's content, computed once per run (the node binary alone is ~100 MB). */
+function assetHash(path: string): string {
+  let hash = assetHashes.get(path);
+  if (!hash) {
+    const h = createHash("sha256");
+    hashTree(h, path);
+    hash = h.digest("hex");
+    assetHashes.set(path, hash);
+  }
+  return hash;
+}
+
 function buildOne(service: string, image: string, baseId: string): BuiltImage {
   const started = Date.now();
   const folder = join(HERE, service);
-  const dockerfile = readFileSync(join(folder, "Dockerfile"), "utf8");
-  const context = join(CACHE_DIR, "contexts", service);
-  rmSync(context, { recursive: true, force: true });
-  mkdirSync(context, { recursive: true });
-  cpSync(folder, context, { recursive: true });
-  for (const asset of declaredAssets(dockerfile)) {
-    const resolve = ASSETS[asset];
-    if (!resolve) throw new BuildError(`${service}/Dockerfile declares an unknown asset "${asset}"`);
-    cpSync(resolve(), join(context, asset), { recursive: true, dereference: true });
-  }
+  const assets = declaredAssets(readFileSync(join(folder, "Dockerfile"), "utf8")).map((name) => {
+    const resolve = ASSETS[name];
+    if (!resolve) throw new BuildError(`${service}/Dockerfile declares an unknown asset "${name}"`);
+    return { name, path: resolve() };
+  });
   const hash = createHash("sha256").update(`${baseId}\0${image}\0`);
-  hashTree(hash, context);
+  hashTree(hash, folder);
+  for (const asset of assets) hash.update(`${asset.name}\0${assetHash(asset.path)}\0`);
   const key = hash.digest("hex").slice(0, 24);
   let outcome: BuiltImage["outcome"] = "cached";
   if (imageLabel(image, "wpdb.content") !== key) {
-    run("docker", [
-      "build",
-      "-q",
-      "-t",
-      image,
-      "--label",
-      `wpdb.content=${key}`,
-      "--label",
-      "wpdb.engine-tier=1",
-      context,
-    ]);
+    const context = join(CACHE_DIR, "contexts", service);
+    rmSync(context, { recursive: true, force: true });
+    cpSync(folder, context, { recursive: true });
+    for (const asset of assets)
+      cpSync(asset.path, join(context, asset.name), { recursive: true, dereference: true });
+    try {
+      run("docker", [
+        "build",
+        "-q",
+        "-t",
+        image,
+        "--label",
+        `wpdb.content=${key}`,
+        "--label",
+        "wpdb.engine-tier=1",
+        context,
+      ]);
+    } finally {
+      rmSync(context, { recursive: true, force: true });
+    }
     outcome = "built";
   }
-  rmSync(context, { recursive: true, force: true });
   const standin = imageLabel(image, "wpdb.standin");
   const kind = standin ? `stand-in: ${standin}` : `real: ${imageLabel(image, "wpdb.real") ?? "?"}`;
   return { service, image, kind, outcome, seconds: (Date.now() - started) / 1000 };
