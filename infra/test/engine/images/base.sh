@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Builds the engine tier's base image `wpdb-engine-base:bookworm`: a debootstrap'd Debian 12 root
-# filesystem (minbase + the tools the stack's healthchecks call: sh, curl, wget, pg_isready) imported into the
-# engine. Every image of build.sh starts FROM it. Rebuilt only when the package list changes (the
-# list's hash is the image's label), so a second run takes a second.
+# filesystem imported into the engine, with what the stack's healthchecks call (sh, curl, wget,
+# pg_isready) and what the dev container's workspace stand-in needs (make, git, ss). Every image of
+# build.ts starts FROM it. Rebuilt only when the package list changes (the list's hash is the image's
+# label), so a second run takes a second.
 # Needs root, debootstrap and the machine's own Debian mirror (read from its sources, never written).
 set -euo pipefail
 
 BASE_IMAGE=wpdb-engine-base:bookworm
-PACKAGES=ca-certificates,curl,wget,procps,libstdc++6,libgcc-s1,tzdata,netbase,postgresql-client-15
+PACKAGES=ca-certificates,curl,wget,procps,libstdc++6,libgcc-s1,tzdata,netbase,postgresql-client-15,make,git,iproute2
 key=$(printf '%s' "bookworm $PACKAGES" | sha256sum | cut -c1-16)
 
 if [[ "$(docker image inspect -f '{{index .Config.Labels "wpdb.base-key"}}' "$BASE_IMAGE" 2>/dev/null || true)" == "$key" ]]; then

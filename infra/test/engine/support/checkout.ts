@@ -67,7 +67,14 @@ function cleanEnv(extra: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   return { ...env, ...extra };
 }
 
-export async function makeCheckout(name: string): Promise<Checkout> {
+/**
+ * `linkNodeModules: false` leaves node_modules out, for a checkout that installs its own (the dev
+ * container mounts a volume there).
+ */
+export async function makeCheckout(
+  name: string,
+  options: { linkNodeModules?: boolean } = {},
+): Promise<Checkout> {
   const dir = mkdtempSync(join(tmpdir(), `wpdb-engine-${name}-`));
   const files = spawnSync("git", ["ls-files", "-z", "-co", "--exclude-standard"], {
     cwd: repoRoot,
@@ -78,7 +85,8 @@ export async function makeCheckout(name: string): Promise<Checkout> {
     input: files.stdout,
   });
   if (tar.status !== 0) throw new Error(`copying the checkout failed: ${tar.stderr}`);
-  symlinkSync(join(repoRoot, "node_modules"), join(dir, "node_modules"));
+  if (options.linkNodeModules !== false)
+    symlinkSync(join(repoRoot, "node_modules"), join(dir, "node_modules"));
   const project = `wpdb-et-${name}-${process.pid}`;
   const start = ENGINE_PORT_RANGE.min + Math.floor(Math.random() * 9000);
   const ports = (await planPorts(
@@ -137,13 +145,12 @@ export async function makeCheckout(name: string): Promise<Checkout> {
         });
         down.on("close", () => done());
       });
-      const leftovers = docker([
-        "ps",
-        "-aq",
-        "--filter",
-        `label=com.docker.compose.project=${project}`,
-      ]).trim();
+      // What the Compose file alone does not know (the dev container's workspace and its volume).
+      const byLabel = ["--filter", `label=com.docker.compose.project=${project}`];
+      const leftovers = docker(["ps", "-aq", ...byLabel]).trim();
       if (leftovers) docker(["rm", "-f", ...leftovers.split("\n")]);
+      const volumes = docker(["volume", "ls", "-q", ...byLabel]).trim();
+      if (volumes) docker(["volume", "rm", "-f", ...volumes.split("\n")]);
       rmSync(dir, { recursive: true, force: true });
     },
   };
