@@ -4,6 +4,10 @@
  * stand-ins for the rest). Steps run in order: each starts from the state the previous one left.
  */
 import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { createServer, type Server, type Socket } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { markerStores } from "../../e2e/lib/markers.ts";
 import { endpointVariables } from "../../e2e/lib/plan.ts";
@@ -26,6 +30,26 @@ interface StatusJson {
     ports: { hostPort: number }[];
   }[];
 }
+
+/** A Docker socket that accepts connections and never answers: what a hung (SIGSTOPped) dockerd looks like. */
+async function hungEngine(): Promise<{ host: string; close: () => Promise<void> }> {
+  const dir = mkdtempSync(join(tmpdir(), "wpdb-hung-engine-"));
+  const held: Socket[] = [];
+  const server: Server = createServer((socket) => held.push(socket));
+  const path = join(dir, "docker.sock");
+  await new Promise<void>((done) => server.listen(path, done));
+  return {
+    host: `unix://${path}`,
+    close: async () => {
+      for (const socket of held) socket.destroy();
+      await new Promise((done) => server.close(done));
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+const ENGINE_MESSAGE = /Docker engine/;
+const STACK_TRACE = /^\s+at .+:\d+:\d+\)?$/m;
 
 const ok = (result: RunResult) => assert.equal(result.code, 0, result.output);
 const failed = (result: RunResult) =>
@@ -161,6 +185,47 @@ describe("engine tier: one stack through its states", engineTier(), () => {
     const result = await co.make(["doctor"]);
     ok(result);
     assert.doesNotMatch(result.output, /move the port/);
+  });
+
+  it("engine stopped: every lifecycle target says so at once, with the fix, and deletes nothing", async () => {
+    const gone = { DOCKER_HOST: `unix://${join(tmpdir(), `wpdb-no-engine-${process.pid}.sock`)}` };
+    const volumesBefore = volumes(co.project);
+    for (const target of [
+      ["start"],
+      ["stop"],
+      ["status"],
+      ["doctor"],
+      ["wait"],
+      ["logs"],
+      ["reset", "CONFIRM=1"],
+    ]) {
+      const result = await co.make(target, { env: gone, timeoutMs: 90_000 });
+      failed(result);
+      assert.match(result.output, ENGINE_MESSAGE, `make ${target.join(" ")}:\n${result.output}`);
+      assert.match(result.output, /fix:/, `make ${target.join(" ")} gives no fix`);
+      assert.doesNotMatch(result.output, STACK_TRACE, `make ${target.join(" ")} printed a stack trace`);
+    }
+    assert.deepEqual(volumes(co.project), volumesBefore);
+    assert.ok(containers(co.project).every((c) => c.state === "running"));
+  });
+
+  it("engine hung: doctor, status, wait and start say the engine does not answer; the stack's ports are not conflicts", async () => {
+    const hung = await hungEngine();
+    try {
+      for (const target of ["doctor", "status", "wait", "start"]) {
+        const result = await co.make([target], { env: { DOCKER_HOST: hung.host }, timeoutMs: 90_000 });
+        failed(result);
+        assert.match(result.output, ENGINE_MESSAGE, `make ${target}:\n${result.output}`);
+        assert.doesNotMatch(
+          result.output,
+          /move the port/,
+          `make ${target} calls the stack's own ports conflicts`,
+        );
+        assert.doesNotMatch(result.output, STACK_TRACE);
+      }
+    } finally {
+      await hung.close();
+    }
   });
 
   it("make logs SERVICE=nats follows that service's own log", async () => {
