@@ -1,6 +1,4 @@
 import assert from "node:assert/strict";
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { after, before, describe, test } from "node:test";
 import { connect, headers } from "nats";
 import { runVerify } from "../../src/commands/verify.ts";
@@ -9,61 +7,13 @@ import { seedNats } from "../../src/services/nats.ts";
 import { CommandTrace } from "../../src/telemetry/tracer.ts";
 import { testConfig } from "../support/config.ts";
 import { type NatsServer, natsAvailability, startNats } from "../support/nats-server.ts";
+import { startOpenSearchTestDouble } from "../support/opensearch-test-double.ts";
 import { type PostgresServer, postgresAvailability, startPostgres } from "../support/postgres-server.ts";
 import { type S3Server, startS3 } from "../support/s3-server.ts";
 import {
   startTelemetryBackendsDouble,
   type TelemetryBackendsDouble,
 } from "../support/telemetry-backends-double.ts";
-
-/**
- * TEST DOUBLE of OpenSearch's document API (not OpenSearch): index, search by id, delete doc, delete index,
- * enough to check the requests verify's client makes; `make e2e` runs verify against the real server.
- */
-async function startOpenSearchDocsDouble(): Promise<{
-  url: string;
-  requests: string[];
-  docs: Map<string, unknown>;
-  stop: () => Promise<void>;
-}> {
-  const docs = new Map<string, unknown>();
-  const requests: string[] = [];
-  const server: Server = createServer(async (req, res) => {
-    const chunks: Buffer[] = [];
-    for await (const c of req) chunks.push(c as Buffer);
-    const body = chunks.length ? JSON.parse(Buffer.concat(chunks).toString()) : undefined;
-    const url = new URL(req.url ?? "/", "http://double");
-    requests.push(`${req.method} ${url.pathname}`);
-    const send = (status: number, payload: unknown) => {
-      res.writeHead(status, { "content-type": "application/json" });
-      res.end(JSON.stringify(payload));
-    };
-    const doc = /^\/([\w-]+)\/_doc\/([\w-]+)$/.exec(url.pathname);
-    if (doc && req.method === "PUT") {
-      docs.set(`${doc[1]}/${doc[2]}`, body);
-      return send(201, { _index: doc[1], _id: doc[2], result: "created" });
-    }
-    if (doc && req.method === "DELETE")
-      return send(docs.delete(`${doc[1]}/${doc[2]}`) ? 200 : 404, { result: "deleted" });
-    const search = /^\/([\w-]+)\/_search$/.exec(url.pathname);
-    if (search) {
-      const id = (body as { query?: { term?: { _id?: string } } })?.query?.term?._id;
-      const hits = [...docs.keys()]
-        .filter((k) => k === `${search[1]}/${id}`)
-        .map((k) => ({ _id: k.split("/")[1] }));
-      return send(200, { hits: { total: { value: hits.length }, hits } });
-    }
-    if (req.method === "DELETE") return send(200, { acknowledged: true });
-    send(404, { error: "not in the double" });
-  });
-  await new Promise<void>((done) => server.listen(0, "127.0.0.1", done));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    requests,
-    docs,
-    stop: () => new Promise<void>((done) => server.close(() => done())),
-  };
-}
 
 const natsAvailable = natsAvailability();
 const postgresAvailable = postgresAvailability();
@@ -142,7 +92,7 @@ describe("verify against real PostgreSQL and nats-server, s3rver and a telemetry
   });
 
   test("opensearch: indexes, finds and deletes a probe document in its own index, then removes the index", async () => {
-    const opensearch = await startOpenSearchDocsDouble();
+    const opensearch = await startOpenSearchTestDouble();
     try {
       lines.length = 0;
       const c = { ...config(), opensearch: { ...config().opensearch, url: opensearch.url } };
@@ -159,7 +109,7 @@ describe("verify against real PostgreSQL and nats-server, s3rver and a telemetry
           "DELETE /wallpaperdb-verify-probe",
         ],
       );
-      assert.equal(opensearch.docs.size, 0);
+      assert.equal(opensearch.indices.size, 0, "the probe index was left behind");
     } finally {
       await opensearch.stop();
     }

@@ -1,9 +1,8 @@
 import { mkdtempSync, rmSync } from "node:fs";
-import { connect as netConnect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { findOnPath, locate } from "./binaries.ts";
-import { freePort } from "./ports.ts";
+import { freePort, tcpOpen } from "./ports.ts";
 import { startProcess, waitUntil } from "./processes.ts";
 
 export interface NatsServer {
@@ -42,15 +41,4 @@ export async function startNats(auth?: { user: string; password: string }): Prom
     await stop();
     throw error;
   }
-}
-
-function tcpOpen(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = netConnect(port, "127.0.0.1");
-    socket.once("connect", () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once("error", () => resolve(false));
-  });
 }
