@@ -6,6 +6,7 @@
 import assert from "node:assert/strict";
 import { connect as connectHttp2 } from "node:http2";
 import { after, before, describe, test } from "node:test";
+import { gzipSync } from "node:zlib";
 import {
   encodeGauge,
   encodeLogs,
@@ -348,7 +349,23 @@ describe("the stand-ins with real PostgreSQL, nats-server and Prometheus", { ski
       body: new Uint8Array(),
     });
     assert.equal(protobuf.status, 415);
-    assert.match(await protobuf.text(), /accepts OTLP\/HTTP JSON only/);
+    assert.match(await protobuf.text(), /collector stand-in \(OTLP\/HTTP\) accepts JSON only/);
+    const gzipped = newTraceId();
+    const compressed = await fetch(plan.url("otel-collector:4318", "/v1/traces"), {
+      method: "POST",
+      headers: { "content-type": "application/json", "content-encoding": "gzip" },
+      body: gzipSync(
+        JSON.stringify(
+          encodeTraces({ "service.name": "gzip" }, [
+            { traceId: gzipped, spanId: newSpanId(), name: "gz", startNs: nowNs(), endNs: nowNs(), ok: true },
+          ]),
+        ),
+      ),
+    });
+    assert.equal(compressed.status, 200, "OTLP/HTTP senders may gzip");
+    await eventually("the gzipped trace in Tempo", async () =>
+      (await fetch(plan.url("tempo:3200", `/api/traces/${gzipped}`))).status === 200 ? true : undefined,
+    );
     const grpc = await grpcStatus(plan.port("otel-collector:4317"));
     assert.equal(grpc.status, "12");
     assert.match(grpc.message, /not implemented by the collector stand-in/);

@@ -7,7 +7,7 @@
  * `loki -health` is the compose healthcheck's client.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { readBody, serveHttp } from "../../../../tools/test/support/http-server.ts";
+import { serveHttp } from "../../../../tools/test/support/http-server.ts";
 import {
   anyValueText,
   attributeMap,
@@ -29,6 +29,7 @@ import {
   localUrl,
   log,
   parseDuration,
+  readJsonRequest,
   readYamlConfig,
   sendJson,
   sendText,
@@ -249,25 +250,15 @@ export async function runLoki(args: readonly string[]): Promise<number | undefin
   };
 
   const push = async (req: IncomingMessage, res: ServerResponse, otlp: boolean) => {
-    if (!String(req.headers["content-type"] ?? "").startsWith("application/json"))
-      return sendText(
-        res,
-        415,
-        "the Loki stand-in accepts JSON pushes only (Content-Type: application/json)",
-      );
     if (otlp && !structuredMetadata)
       return sendText(
         res,
         400,
         "structured metadata is disabled (limits_config.allow_structured_metadata): OTLP logs are refused",
       );
-    const raw = await readBody(req);
-    let body: Record<string, unknown>;
-    try {
-      body = JSON.parse(raw.toString("utf8") || "{}") as Record<string, unknown>;
-    } catch (error) {
-      return sendText(res, 400, `invalid JSON: ${errorText(error)}`);
-    }
+    const read = await readJsonRequest(req, "the Loki stand-in");
+    if (!read.ok) return sendText(res, read.status, read.message);
+    const body = read.body;
     const received = otlp
       ? otlpEntries(
           (body.resourceLogs as ResourceLogs[] | undefined) ?? [],
@@ -275,7 +266,7 @@ export async function runLoki(args: readonly string[]): Promise<number | undefin
           BigInt(Date.now()) * 1_000_000n,
         )
       : pushEntries(body as Parameters<typeof pushEntries>[0]);
-    return store(res, received, raw.length);
+    return store(res, received, read.bytes);
   };
 
   const query = (res: ServerResponse, url: URL, range: boolean) => {

@@ -37,7 +37,15 @@ main(process.argv).then(
     if (code !== undefined) process.exit(code);
   },
   (error: unknown) => {
-    console.error(`✗ ${error instanceof Error ? error.message : String(error)}`);
+    const { code, path } = error as NodeJS.ErrnoException;
+    const message = error instanceof Error ? error.message : String(error);
+    if (code === "EACCES" || code === "EPERM" || code === "EROFS")
+      refuse(
+        message,
+        `make ${path ?? "the data folder"} writable for uid ${process.getuid?.()} (a named volume takes the image's ownership; a bind mount needs a chown)`,
+      );
+    else if (code === "ENOENT" && path) refuse(message, `mount or create ${path}`);
+    else refuse(message, "rerun with DEBUG=1 for the stack trace");
     if (process.env.DEBUG === "1") console.error(error);
     process.exit(1);
   },

@@ -12,7 +12,7 @@
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { parse as parseYaml } from "yaml";
-import { readBody, serveHttp } from "../../../../tools/test/support/http-server.ts";
+import { serveHttp } from "../../../../tools/test/support/http-server.ts";
 import { MetricsRegistry, PROMETHEUS_TEXT } from "./metrics.ts";
 import {
   NO_PROMOTION,
@@ -32,6 +32,7 @@ import {
   log,
   parseDuration,
   parseListen,
+  readJsonRequest,
   readYamlConfig,
   refuse,
   sendJson,
@@ -407,17 +408,9 @@ export async function runCollector(args: readonly string[]): Promise<number | un
       });
       sendJson(res, status, { code: 3, message });
     };
-    if (!String(req.headers["content-type"] ?? "").startsWith("application/json"))
-      return refuse(
-        415,
-        "the collector stand-in accepts OTLP/HTTP JSON only (Content-Type: application/json)",
-      );
-    let body: Json;
-    try {
-      body = JSON.parse((await readBody(req)).toString("utf8") || "{}") as Json;
-    } catch (error) {
-      return refuse(400, `invalid OTLP/JSON: ${errorText(error)}`);
-    }
+    const read = await readJsonRequest(req, "the collector stand-in (OTLP/HTTP)");
+    if (!read.ok) return refuse(read.status, read.message);
+    const body = read.body;
     const count = itemCount(signal, body);
     metrics.add(`otelcol_receiver_accepted_${item}_total`, `Number of ${item} accepted`, count, {
       receiver: "otlp",

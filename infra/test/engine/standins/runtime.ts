@@ -4,15 +4,37 @@
  * where it keeps its data, its configuration file, and a prompt stop on SIGTERM/SIGINT.
  */
 import { readFileSync } from "node:fs";
-import type { ServerResponse } from "node:http";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import { createServer as createHttp2Server } from "node:http2";
 import type { AddressInfo } from "node:net";
+import { gunzipSync } from "node:zlib";
 import { parse as parseYaml } from "yaml";
+import { readBody } from "../../../../tools/test/support/http-server.ts";
 
 type Env = NodeJS.ProcessEnv;
 
 export function announce(image: string, what: string): void {
   console.log(`STAND-IN for ${image}: ${what}`);
+}
+
+export type JsonRequest =
+  | { ok: true; body: Record<string, unknown>; bytes: number }
+  | { ok: false; status: number; message: string };
+
+/**
+ * A pushed body (OTLP/HTTP, Loki push) as JSON, gzip undone as the real receivers do: 415 for any
+ * other encoding (the stand-ins decode no protobuf), 400 for JSON that does not parse.
+ */
+export async function readJsonRequest(req: IncomingMessage, who: string): Promise<JsonRequest> {
+  if (!String(req.headers["content-type"] ?? "").startsWith("application/json"))
+    return { ok: false, status: 415, message: `${who} accepts JSON only (Content-Type: application/json)` };
+  try {
+    const raw = await readBody(req);
+    const text = (req.headers["content-encoding"] === "gzip" ? gunzipSync(raw) : raw).toString("utf8");
+    return { ok: true, body: JSON.parse(text || "{}") as Record<string, unknown>, bytes: raw.length };
+  } catch (error) {
+    return { ok: false, status: 400, message: `invalid JSON body: ${errorText(error)}` };
+  }
 }
 
 /** Says why the stand-in cannot start, in the project's one-message form; the exit code to return. */

@@ -7,7 +7,7 @@
  * `tempo -health` is the compose healthcheck's client.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { readBody, serveHttp } from "../../../../tools/test/support/http-server.ts";
+import { serveHttp } from "../../../../tools/test/support/http-server.ts";
 import { attributeMap, type OtlpKeyValue } from "../../../../tools/test/support/otlp-json.ts";
 import { Journal } from "./journal.ts";
 import { MetricsRegistry, PROMETHEUS_TEXT } from "./metrics.ts";
@@ -25,6 +25,7 @@ import {
   localUrl,
   log,
   parseListen,
+  readJsonRequest,
   readYamlConfig,
   sendJson,
   sendText,
@@ -162,15 +163,9 @@ export async function runTempo(args: readonly string[]): Promise<number | undefi
   const ingest = async (req: IncomingMessage, res: ServerResponse) => {
     if (req.method !== "POST" || (req.url ?? "").split("?")[0] !== "/v1/traces")
       return sendJson(res, 404, { code: 5, message: "not found" });
-    if (!String(req.headers["content-type"] ?? "").startsWith("application/json"))
-      return sendJson(res, 415, { code: 3, message: "the Tempo stand-in accepts OTLP/HTTP JSON only" });
-    const raw = await readBody(req);
-    let body: { resourceSpans?: ResourceSpans[] };
-    try {
-      body = JSON.parse(raw.toString("utf8") || "{}") as typeof body;
-    } catch (error) {
-      return sendJson(res, 400, { code: 3, message: `invalid OTLP/JSON: ${errorText(error)}` });
-    }
+    const read = await readJsonRequest(req, "the Tempo stand-in (OTLP/HTTP)");
+    if (!read.ok) return sendJson(res, read.status, { code: 3, message: read.message });
+    const body = read.body as { resourceSpans?: ResourceSpans[] };
     const resourceSpans = body.resourceSpans ?? [];
     journal.append(resourceSpans);
     index(resourceSpans);
@@ -189,7 +184,7 @@ export async function runTempo(args: readonly string[]): Promise<number | undefi
     metrics.add(
       "tempo_distributor_bytes_received_total",
       "The total number of proto bytes received per tenant",
-      raw.length,
+      read.bytes,
       { tenant: "single-tenant" },
     );
     sendJson(res, 200, {});
