@@ -14,7 +14,7 @@ import {
   composeTarget,
   parseComposeVersion,
 } from "../docker/compose.ts";
-import { ENGINE_FIX, type EngineInfo, probeEngine } from "../docker/engine.ts";
+import { type EngineInfo, engineFix, probeEngine } from "../docker/engine.ts";
 import { run } from "../docker/exec.ts";
 import { formatVersion } from "../docker/version.ts";
 import { registerSecrets } from "../errors.ts";
@@ -44,6 +44,7 @@ import {
   renderFindings,
   suggestPort,
   summarize,
+  takenPortProbe,
 } from "./doctor-rules.ts";
 import { buildStatusReport, conditionOf, renderStatusTable } from "./status.ts";
 
@@ -178,8 +179,7 @@ async function probePorts(
     else if (result === "taken") {
       owners ??= await listeningOwners();
       const container = engineReachable ? await containerPublishing(entry.port) : undefined;
-      const description = container ?? owners.get(entry.port);
-      probes.set(entry.port, { kind: "taken", owner: description ? { description } : undefined });
+      probes.set(entry.port, takenPortProbe(owners.get(entry.port), container, engineReachable));
     } else probes.set(entry.port, { kind: "bad-address", message: `${bindAddress}: ${result.error}` });
   }
   return probes;
@@ -348,7 +348,7 @@ export async function runDoctor(options: DoctorOptions, trace = commandTrace("do
       code: "ENGINE_UNREACHABLE",
       status: "fail",
       title: `cannot reach a Docker engine (${engine.reason})`,
-      fix: ENGINE_FIX,
+      fix: engineFix(engine),
       blocking: true,
     });
   }
