@@ -25,7 +25,7 @@ import {
 } from "../../src/commands/doctor-rules.ts";
 import { PORT_DEFAULTS } from "../../src/config/env.ts";
 import { SERVICES } from "../../src/config/services.ts";
-import { interpolate } from "../../src/commands/doctor.ts";
+import { interpolate } from "../../src/docker/compose-file.ts";
 
 describe("engine and Compose versions", () => {
   it("needs Engine 25+ (healthcheck start_interval) and blocks older ones", () => {
