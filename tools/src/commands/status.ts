@@ -1,7 +1,14 @@
 import type { Command } from "commander";
 import { Option } from "commander";
 import type { Config } from "../config/env.ts";
-import { PROFILES, type Profile, SERVICES, type ServiceDefinition } from "../config/services.ts";
+import {
+  PROFILES,
+  type Profile,
+  SERVICES,
+  type ServiceDefinition,
+  serviceByName,
+  servicesInProfile,
+} from "../config/services.ts";
 import {
   type ComposeContainer,
   type ComposeTarget,
@@ -51,6 +58,8 @@ export interface StatusReport {
   project: string;
   ok: boolean;
   profiles: Profile[];
+  /** Profiles left out because none of their containers runs (only when no --profile was given). */
+  notStarted: Profile[];
   services: ServiceStatus[];
 }
 
@@ -63,19 +72,28 @@ export function conditionOf(container: ComposeContainer | undefined): Condition 
   return "up";
 }
 
+/** Container states the engine keeps alive: a profile with one of them was started. */
+const ALIVE = new Set(["running", "restarting", "paused"]);
+
+/** Pure: the profiles the engine runs, i.e. with at least one container running, restarting or paused. */
+export function startedProfiles(containers: readonly ComposeContainer[]): Profile[] {
+  const started = new Set(
+    containers.filter((c) => ALIVE.has(c.state)).map((c) => serviceByName(c.service)?.profile),
+  );
+  return PROFILES.filter((p) => started.has(p));
+}
+
 /**
- * Pure: which profiles to report. Flags win; otherwise the profiles that have any container, so a stack
- * started with PROFILE=core is not reported as broken for lacking observability; every profile when nothing exists.
+ * Pure: which profiles to report. Flags win; otherwise the profiles the engine runs, so a stack started with
+ * PROFILE=core is not reported as broken for its stopped observability containers; every profile when none runs.
  */
 export function expectedProfiles(
   requested: readonly Profile[],
   containers: readonly ComposeContainer[],
 ): Profile[] {
   if (requested.length > 0) return PROFILES.filter((p) => requested.includes(p));
-  const present = new Set(
-    containers.map((c) => SERVICES.find((s) => s.name === c.service)?.profile).filter((p) => p !== undefined),
-  );
-  return present.size > 0 ? PROFILES.filter((p) => present.has(p)) : [...PROFILES];
+  const started = startedProfiles(containers);
+  return started.length > 0 ? started : [...PROFILES];
 }
 
 /** Pure: the report for the chosen profiles from `compose ps` and the config. */
@@ -115,7 +133,29 @@ export function buildStatusReport(
     project: config.composeProjectName,
     ok: services.every((s) => s.ok),
     profiles,
+    notStarted: requested.length > 0 ? [] : PROFILES.filter((p) => !profiles.includes(p)),
     services,
+  };
+}
+
+/** Pure: one line per profile that was left out, with the command that adds it. */
+export function renderNotStarted(report: StatusReport): string {
+  return report.notStarted
+    .map(
+      (p) => `- ${p} not started (${servicesInProfile(p).join(", ")}): add it with make start PROFILE=${p}`,
+    )
+    .join("\n");
+}
+
+/** Pure: the closing message when something is not up; `running` is false when no profile runs at all. */
+export function notUpMessage(report: StatusReport, running: boolean): { what: string; fix: string } {
+  const down = report.services.filter((s) => !s.ok);
+  if (!running) return { what: `project ${report.project} is not running`, fix: "make start" };
+  const profiles = [...new Set(down.map((s) => s.profile))];
+  const start = profiles.length === 1 ? `make start PROFILE=${profiles[0]}` : "make start";
+  return {
+    what: `not up: ${down.map((s) => `${s.service} (${s.condition})`).join(", ")}`,
+    fix: `${start} (then make status); why: make logs SERVICE=${down[0]?.service}`,
   };
 }
 
@@ -314,6 +354,7 @@ async function statusAction(flags: StatusFlags, trace: CommandTrace): Promise<bo
   else {
     process.stdout.write(`Project ${report.project} (${report.profiles.join(" + ")}):\n`);
     process.stdout.write(`${renderStatusTable(report)}\n`);
+    if (report.notStarted.length > 0) process.stdout.write(`${renderNotStarted(report)}\n`);
   }
   if (report.ok) return true;
   process.exitCode = 1;
@@ -325,12 +366,8 @@ async function statusAction(flags: StatusFlags, trace: CommandTrace): Promise<bo
     process.stdout.write(`${text}\n`);
     process.stderr.write(`\n✗ ${summary.what}\n${summary.fixes.map((f) => `  fix: ${f}\n`).join("")}`);
   } else if (!flags.json) {
-    const down = report.services.filter((s) => !s.ok);
-    process.stderr.write(
-      down.every((s) => s.condition === "missing")
-        ? `✗ project ${report.project} is not running\n  fix: make start\n`
-        : `✗ not up: ${down.map((s) => `${s.service} (${s.condition})`).join(", ")}\n  fix: make start (then make status); why: make logs SERVICE=${down[0]?.service}\n`,
-    );
+    const { what, fix } = notUpMessage(report, startedProfiles(containers).length > 0);
+    process.stderr.write(`✗ ${what}\n  fix: ${fix}\n`);
   }
   return report.ok;
 }
