@@ -1,7 +1,7 @@
 /**
- * status and verify in the states a user meets after the lifecycle commands: one profile started while
- * the other's containers are stopped, or a member of the started one down. Through the tools CLI against the
- * fake docker.
+ * status, verify and wait in the states a user meets after the lifecycle commands: one profile started while
+ * the other's containers are stopped, a stopped or paused container, no engine. Through the tools CLI against
+ * the fake docker.
  */
 import assert from "node:assert/strict";
 import { copyFileSync } from "node:fs";
@@ -9,6 +9,7 @@ import { describe, it } from "node:test";
 import { runDetached, type Sandbox, sandbox } from "../support/fake-docker/fake-docker.ts";
 import { repoRoot } from "../support/paths.ts";
 
+// A generous safety net only: a `wait` that probed until its 300 s deadline would be killed here, and fail.
 const cli = (box: Sandbox, args: string[]) =>
   runDetached("node", ["--import", "tsx", "src/cli.ts", ...args], {
     cwd: `${repoRoot}/tools`,
@@ -78,6 +79,69 @@ describe("one profile started, the other's containers stopped by an earlier make
       );
       assert.match(result.stdout, /^Verifying observability \(4 checks\)/m);
       assert.doesNotMatch(result.stdout, /[✓✗] (postgres|minio|opensearch|nats) /);
+    } finally {
+      box.cleanup();
+    }
+  });
+
+  it("wait leaves the profile that is not started out instead of waiting for it", async () => {
+    // Every container of core is paused: wait must fail at once for them, and not even look at observability.
+    const box = await stack([...onlyStarted("core"), ["pause"]]);
+    try {
+      const result = await cli(box, ["wait"]);
+      assert.equal(result.code, 1, result.output);
+      assert.match(result.stderr, /- observability not started, not waited for/);
+      assert.match(
+        result.stderr,
+        /error: not running, so never ready: postgres, minio, opensearch, opensearch-dashboards, nats \(paused\)/,
+      );
+      assert.match(result.stderr, /fix: +docker compose -p \S+ unpause postgres minio/);
+    } finally {
+      box.cleanup();
+    }
+  });
+});
+
+describe("wait fails at once instead of probing until its deadline", () => {
+  it("without an engine: the engine's message and the fix", async () => {
+    const box = await stack([], { FAKE_DOCKER_SCENARIO: "no-engine" });
+    try {
+      const result = await cli(box, ["wait"]);
+      assert.equal(result.code, 1, result.output);
+      assert.match(
+        result.stderr,
+        /error: cannot reach a Docker engine \(Cannot connect to the Docker daemon/,
+      );
+      assert.match(result.stderr, /fix: +start Docker Desktop/);
+    } finally {
+      box.cleanup();
+    }
+  });
+
+  it("for a selected service whose container exited: its name, state, exit code and the fix", async () => {
+    const box = await stack([["--profile", "core", "up", "--detach"]], { FAKE_DOCKER_EXITED: "postgres" });
+    try {
+      const result = await cli(box, ["wait", "--profile", "core"]);
+      assert.equal(result.code, 1, result.output);
+      assert.match(result.stderr, /error: not running, so never ready: postgres \(exited, code 137\)/);
+      assert.match(
+        result.stderr,
+        /fix: +make start PROFILE=core \(why it stopped: make logs SERVICE=postgres\)/,
+      );
+    } finally {
+      box.cleanup();
+    }
+  });
+
+  it("for a project with no container at all", async () => {
+    const box = await stack([]);
+    try {
+      const result = await cli(box, ["wait", "--only", "nats"]);
+      assert.equal(result.code, 1, result.output);
+      assert.match(
+        result.stderr,
+        /error: project \S+ is not running: nats \(no container\)\n.*\n {2}fix: +make start PROFILE=core/,
+      );
     } finally {
       box.cleanup();
     }

@@ -18,7 +18,7 @@ import {
   composeTarget,
 } from "../docker/compose.ts";
 import { memoryLimitOf, readComposeServices } from "../docker/compose-file.ts";
-import { ENGINE_FIX, probeEngine } from "../docker/engine.ts";
+import { ENGINE_FIX, engineFix, probeEngine } from "../docker/engine.ts";
 import { inspectContainers } from "../docker/inspect.ts";
 import { UserError } from "../errors.ts";
 import { printJson, printJsonError } from "../output/json.ts";
@@ -216,6 +216,22 @@ export async function readContainers(target: ComposeTarget): Promise<ComposeCont
   }
 }
 
+/**
+ * The engine first, so a hung engine is reported within probeEngine's 3 s and not after every compose call
+ * timed out; then every container of the project.
+ */
+export async function readStackContainers(
+  config: Config,
+  trace: CommandTrace,
+): Promise<{ target: ComposeTarget; containers: ComposeContainer[] }> {
+  const engine = await trace.step("docker", "engine", () => probeEngine());
+  if (!engine.reachable)
+    throw new UserError(`cannot reach a Docker engine (${engine.reason})`, { fix: engineFix(engine) });
+  const target = await trace.step("docker", "resolve compose", () => resolveComposeTarget(config));
+  const containers = await trace.step("docker", "compose ps", () => readContainers(target));
+  return { target, containers };
+}
+
 const DIAGNOSE_LOG_LINES = 30;
 // Compose 2.26 starts every log line with ESC[2K (erase line), even with --no-color.
 const TERMINAL_CODES = new RegExp(`${String.fromCharCode(27)}\\[[0-9;?]*[A-Za-z]`, "g");
@@ -343,12 +359,7 @@ export function registerStatusCommand(program: Command): void {
 async function statusAction(flags: StatusFlags, trace: CommandTrace): Promise<boolean> {
   const config = loadCommandConfig();
   trace.configure(config);
-  // The engine first: a hung engine is reported within probeEngine's 3 s, not after every compose call timed out.
-  const engine = await trace.step("docker", "engine", () => probeEngine());
-  if (!engine.reachable)
-    throw new UserError(`cannot reach a Docker engine (${engine.reason})`, { fix: ENGINE_FIX });
-  const target = await trace.step("docker", "resolve compose", () => resolveComposeTarget(config));
-  const containers = await trace.step("docker", "compose ps", () => readContainers(target));
+  const { target, containers } = await readStackContainers(config, trace);
   const report = buildStatusReport(config, containers, flags.profile ?? []);
   if (flags.json) printJson(report);
   else {
