@@ -40,10 +40,12 @@ finish_tracing tools doctor --preflight ${PROFILE_ARGS[@]+"${PROFILE_ARGS[@]}"} 
 timeout_seconds="$(env_value STACK_START_TIMEOUT 300)"
 say "Starting ${PROFILES[*]-} (project $(project_name), waiting up to ${timeout_seconds}s for health)..."
 if ! compose ${PROFILE_ARGS[@]+"${PROFILE_ARGS[@]}"} up --detach --wait --wait-timeout "$timeout_seconds"; then
-  # Names every service that is not healthy and prints its last 30 log lines.
-  finish_tracing tools status --diagnose ${PROFILE_ARGS[@]+"${PROFILE_ARGS[@]}"} || true
-  die "The stack did not become healthy (start limit: ${timeout_seconds}s, STACK_START_TIMEOUT)." \
-    "fix: read the log lines above; raise STACK_START_TIMEOUT in .env on a slow machine; 'make doctor' checks the host."
+  # The tools ask the engine why each service is not up (exit code, OOM kill, failing healthcheck, the reason
+  # it never started, its last log lines) and end with what failed and the fix: a timeout only when it was one.
+  finish_tracing tools status --diagnose --start-limit "$timeout_seconds" ${PROFILE_ARGS[@]+"${PROFILE_ARGS[@]}"} &&
+    die "compose up failed, yet every service runs healthy now." \
+      "fix: read Compose's message above; 'make status' shows the state, 'make doctor' checks the host."
+  exit 1
 fi
 
 [[ "$no_wait" == 1 ]] || tools wait ${PROFILE_ARGS[@]+"${PROFILE_ARGS[@]}"}

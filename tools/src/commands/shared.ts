@@ -1,5 +1,7 @@
+import { existsSync, readFileSync } from "node:fs";
 import { InvalidArgumentError } from "commander";
-import { type Config, loadConfig } from "../config/env.ts";
+import dotenv from "dotenv";
+import { type Config, envFilePath, loadConfig } from "../config/env.ts";
 import { registerSecrets } from "../errors.ts";
 
 /** Loads and validates the configuration once per command, and registers its secrets for masking. */
@@ -24,4 +26,17 @@ export function listOf(allowed: readonly string[], what: string) {
     }
     return [...new Set([...(previous ?? []), ...names])];
   };
+}
+
+type Env = Record<string, string | undefined>;
+
+/** The .env file and the process environment merged (process wins), like loadConfig. */
+export function readEnvironment(): { file: string; fileExists: boolean; fileValues: Env; merged: Env } {
+  const file = envFilePath();
+  const fileExists = existsSync(file);
+  const fileValues = fileExists ? dotenv.parse(readFileSync(file, "utf8")) : {};
+  const fromProcess = Object.fromEntries(
+    Object.entries(process.env).filter(([, v]) => v !== undefined && v !== ""),
+  );
+  return { file, fileExists, fileValues, merged: { ...fileValues, ...fromProcess } };
 }

@@ -6,7 +6,7 @@
 import { randomUUID } from "node:crypto";
 import { type Command, Option } from "commander";
 import type { Config } from "../config/env.ts";
-import { PROFILES, type Profile } from "../config/services.ts";
+import { PROFILES, type Profile, serviceByName } from "../config/services.ts";
 import { composeCommand, composePs, composeTarget } from "../docker/compose.ts";
 import { maskText, serviceError, UserError } from "../errors.ts";
 import {
@@ -20,7 +20,7 @@ import {
 } from "../telemetry/otlp.ts";
 import { type CommandTrace, withCommandTrace } from "../telemetry/tracer.ts";
 import { listOf, loadCommandConfig } from "./shared.ts";
-import { expectedProfiles } from "./status.ts";
+import { startedProfiles } from "./status.ts";
 import {
   grafanaHealthOk,
   lokiHasLine,
@@ -363,8 +363,11 @@ async function findInPrometheus(config: Config, probe: TelemetryProbe): Promise<
   return query;
 }
 
-/** Every provisioned datasource answers its own health check. */
-async function verifyGrafanaDatasources(config: Config): Promise<string> {
+/**
+ * Every provisioned datasource answers its own health check, except those of a profile that is not verified
+ * (the postgres datasource while core is not started).
+ */
+async function verifyGrafanaDatasources(config: Config, unverified: readonly string[]): Promise<string> {
   const auth = `Basic ${Buffer.from(`${config.grafana.user}:${config.grafana.password}`).toString("base64")}`;
   const list = await httpGet(`${config.grafana.url}/api/datasources`, { authorization: auth });
   if (list.status === 401)
@@ -374,15 +377,17 @@ async function verifyGrafanaDatasources(config: Config): Promise<string> {
     });
   if (list.status !== 200) throw new Error(`GET /api/datasources answered HTTP ${list.status}`);
   const datasources = JSON.parse(list.body) as { uid: string; name: string; type: string }[];
-  const expected = ["prometheus", "loki", "tempo", "postgres"];
+  const expected = ["prometheus", "loki", "tempo", "postgres"].filter((uid) => !unverified.includes(uid));
   const missing = expected.filter((uid) => !datasources.some((d) => d.uid === uid));
   const results = await Promise.all(
-    datasources.map(async (d) => {
-      const health = await httpGet(`${config.grafana.url}/api/datasources/uid/${d.uid}/health`, {
-        authorization: auth,
-      });
-      return { uid: d.uid, ...grafanaHealthOk(health.status, health.body) };
-    }),
+    datasources
+      .filter((d) => !unverified.includes(d.uid))
+      .map(async (d) => {
+        const health = await httpGet(`${config.grafana.url}/api/datasources/uid/${d.uid}/health`, {
+          authorization: auth,
+        });
+        return { uid: d.uid, ...grafanaHealthOk(health.status, health.body) };
+      }),
   );
   const broken = results.filter((r) => !r.ok);
   if (missing.length > 0 || broken.length > 0)
@@ -398,12 +403,18 @@ async function verifyGrafanaDatasources(config: Config): Promise<string> {
         fix: "make status (are prometheus, loki, tempo and postgres up?); provisioning: infra/config/grafana/provisioning/datasources/",
       },
     );
-  return results.map((r) => `${r.uid} OK`).join(", ");
+  const skipped = unverified.length > 0 ? ` (not checked: ${unverified.join(", ")}, not started)` : "";
+  return `${results.map((r) => `${r.uid} OK`).join(", ")}${skipped}`;
 }
 
 // ------------------------------------------------------------------------------ command --
 
-function checksFor(config: Config, profiles: readonly Profile[], only: readonly string[]): Check[] {
+function checksFor(
+  config: Config,
+  profiles: readonly Profile[],
+  only: readonly string[],
+  notStarted: readonly Profile[],
+): Check[] {
   const id = randomUUID();
   const checks: Check[] = [
     {
@@ -453,14 +464,14 @@ function checksFor(config: Config, profiles: readonly Profile[], only: readonly 
         profile: "observability",
         run: () => findInPrometheus(config, probe),
       },
-      {
-        service: "grafana",
-        what: "health of every datasource",
-        profile: "observability",
-        run: () => verifyGrafanaDatasources(config),
-      },
     );
   }
+  checks.push({
+    service: "grafana",
+    what: "health of every datasource",
+    profile: "observability",
+    run: () => verifyGrafanaDatasources(config, notStarted.includes("core") ? ["postgres"] : []),
+  });
   return checks.filter((c) => profiles.includes(c.profile) && wanted(c.service));
 }
 
@@ -521,8 +532,9 @@ export async function runVerify(
   only: readonly string[],
   trace: CommandTrace,
   write: (text: string) => void,
+  notStarted: readonly Profile[] = [],
 ): Promise<CheckOutcome[]> {
-  const checks = checksFor(config, profiles, only);
+  const checks = checksFor(config, profiles, only, notStarted);
   if (checks.length === 0)
     throw new UserError("nothing to verify for this selection", {
       fix: `choose from ${VERIFIED_SERVICES.join(", ")}`,
@@ -545,13 +557,26 @@ export async function runVerify(
   return outcomes;
 }
 
-/** The profiles to verify: flags, else the profiles that run (compose ps), else everything. */
-async function profilesToVerify(config: Config, requested: Profile[]): Promise<Profile[]> {
-  if (requested.length > 0) return requested;
+/**
+ * The profiles to verify: flags, else those the engine runs. When nothing runs here (no engine, or a stack
+ * that runs elsewhere) every check runs and says what does not answer. notStarted: profiles that do not run.
+ */
+async function profilesToVerify(
+  config: Config,
+  requested: Profile[],
+): Promise<{ profiles: Profile[]; notStarted: Profile[] }> {
   const command = await composeCommand();
-  if (!command) return [...PROFILES];
-  const containers = await composePs(composeTarget(command, config)).catch(() => []);
-  return expectedProfiles([], containers);
+  const containers = command ? await composePs(composeTarget(command, config)).catch(() => []) : [];
+  const started = startedProfiles(containers);
+  const notStarted = started.length > 0 ? PROFILES.filter((p) => !started.includes(p)) : [];
+  const profiles = requested.length > 0 ? requested : PROFILES.filter((p) => !notStarted.includes(p));
+  return { profiles, notStarted };
+}
+
+/** Pure: the line naming a profile verify left out because it is not started, and the command that adds it. */
+export function skippedProfileLine(profile: Profile): string {
+  const checks = VERIFIED_SERVICES.filter((s) => serviceByName(s)?.profile === profile);
+  return `- skipped ${profile} (${checks.join(", ")}): not started; make start PROFILE=${profile} adds it\n`;
 }
 
 export function registerVerifyCommand(program: Command): void {
@@ -581,9 +606,16 @@ export function registerVerifyCommand(program: Command): void {
       await withCommandTrace("verify", async (trace) => {
         const config = loadCommandConfig();
         trace.configure(config);
-        const profiles = await profilesToVerify(config, flags.profile ?? []);
-        const outcomes = await runVerify(config, profiles, flags.only ?? [], trace, (line) =>
-          process.stdout.write(line),
+        const { profiles, notStarted } = await profilesToVerify(config, flags.profile ?? []);
+        for (const profile of notStarted.filter((p) => !profiles.includes(p)))
+          process.stdout.write(skippedProfileLine(profile));
+        const outcomes = await runVerify(
+          config,
+          profiles,
+          flags.only ?? [],
+          trace,
+          (line) => process.stdout.write(line),
+          notStarted,
         );
         const failed = outcomes.filter((o) => !o.ok);
         if (failed.length > 0) process.exitCode = 1;

@@ -172,6 +172,28 @@ describe("verify against real PostgreSQL and nats-server, s3rver and a telemetry
     }
   });
 
+  test("with core not started, grafana's postgres datasource is not checked (it cannot answer) and said so", async () => {
+    backends.brokenDatasources.add("postgres");
+    try {
+      lines.length = 0;
+      const [outcome] = await runVerify(
+        config(),
+        ["observability"],
+        ["grafana"],
+        new CommandTrace("verify", {}),
+        (l) => lines.push(l),
+        ["core"],
+      );
+      assert.equal(outcome?.ok, true, lines.join(""));
+      assert.match(
+        outcome?.detail ?? "",
+        /^prometheus OK, loki OK, tempo OK \(not checked: postgres, not started\)$/,
+      );
+    } finally {
+      backends.brokenDatasources.clear();
+    }
+  });
+
   test("masks the password of a database URL in failure messages", async () => {
     const original = postgres.url;
     postgres.url = original.replace(/:[^:@/]+@/, ":wrong-secret-pw@");
