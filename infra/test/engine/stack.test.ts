@@ -244,6 +244,10 @@ describe("engine tier: one stack through its states", engineTier(), () => {
       const wait = await co.make(["wait"], { timeoutMs: 90_000 });
       failed(wait);
       assert.match(wait.output, /nats.*paused/);
+      const verify = await co.make(["verify"]);
+      failed(verify);
+      assert.match(verify.output, /nats/);
+      assert.match(verify.output, /unpause|paused/);
       await assertStatusMatchesEngine();
     } finally {
       docker(["unpause", `${co.project}-nats-1`]);
@@ -272,6 +276,10 @@ describe("engine tier: one stack through its states", engineTier(), () => {
     const verify = await co.make(["verify"]);
     failed(verify);
     assert.match(verify.output, /make start/);
+    const wait = await co.make(["wait"], { timeoutMs: 90_000 });
+    failed(wait);
+    assert.match(wait.output, /exited|stopped/);
+    assert.match(wait.output, /make start/);
   });
 
   it("make start PROFILE=core after a stop: core healthy, observability reported as not started, not broken", async () => {

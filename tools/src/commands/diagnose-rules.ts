@@ -69,6 +69,8 @@ export function memoryFix(memory: MemoryLimit | undefined): string {
 export function neverStartedFix(error: string): string {
   if (/port is already allocated|address already in use/i.test(error))
     return "a port it publishes is taken: make doctor names who holds it and the .env variable that moves it";
+  if (/setting rlimit|rlimit type 7/i.test(error))
+    return "the engine cannot grant the open-files limit (it runs without CAP_SYS_RESOURCE): set OPENSEARCH_NOFILE in .env to its limit (ulimit -Hn where dockerd runs), then make start";
   if (/mount|bind source path|no such file or directory/i.test(error))
     return "a file or folder it mounts is missing or wrong: make doctor checks the bind paths; restore infra/config (git checkout -- infra/config)";
   return "fix what the engine reports above, then make start";

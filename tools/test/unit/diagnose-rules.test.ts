@@ -181,6 +181,23 @@ describe("diagnosing a failed start", () => {
     assert.match(never?.fix ?? "", /make doctor names who holds it/);
   });
 
+  it("an open-files limit the engine cannot grant points at OPENSEARCH_NOFILE", () => {
+    // What Engine 26.1 says when it runs without CAP_SYS_RESOURCE and nofile is above its own limit.
+    const error =
+      "failed to create task for container: failed to create shim task: OCI runtime create failed: runc create failed: unable to start container process: error during container init: error setting rlimits for ready process: error setting rlimit type 7: operation not permitted: unknown";
+    const [never] = diagnoseServices(
+      [
+        evidence("opensearch", container("opensearch", "created"), {
+          status: "created",
+          exitCode: 128,
+          error,
+        }),
+      ],
+      afterStart,
+    );
+    assert.match(never?.fix ?? "", /OPENSEARCH_NOFILE/);
+  });
+
   it("an unhealthy service shows its failing healthcheck's last output", () => {
     const [unhealthy] = diagnoseServices(
       [
