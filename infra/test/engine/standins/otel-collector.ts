@@ -457,11 +457,14 @@ export async function runCollector(args: readonly string[]): Promise<number | un
   }
   const checks = plan.httpChecks;
   if (checks && checks.targets.length > 0) {
-    const timer = setInterval(
-      () => void runHttpChecks(checks.targets).then((body) => dispatch("metrics", body)),
-      checks.intervalMs,
-    );
-    closers.push(async () => clearInterval(timer));
+    const round = () => void runHttpChecks(checks.targets).then((body) => dispatch("metrics", body));
+    // The receiver's default initial_delay is 1 s; then every collection_interval.
+    const first = setTimeout(round, 1000);
+    const timer = setInterval(round, checks.intervalMs);
+    closers.push(async () => {
+      clearTimeout(first);
+      clearInterval(timer);
+    });
   }
   stopOnSignals(closers);
   return undefined;
