@@ -8,7 +8,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { parse as parseEnv } from "dotenv";
+import { readEnvFile } from "../../tools/src/config/env.ts";
 import { interpolate, parseImageRef, pinProblem } from "./images/refs.ts";
 import { checkImage } from "./images/registry.ts";
 import { type CheckedImage, verdict } from "./images/verdict.ts";
@@ -30,8 +30,7 @@ async function main(): Promise<number> {
     return 1;
   }
   // Interpolate with the committed defaults only: the check is about what the repository pins.
-  const examplePath = join(repoRoot, ".env.example");
-  const defaults = existsSync(examplePath) ? parseEnv(readFileSync(examplePath, "utf8")) : {};
+  const defaults = readEnvFile(join(repoRoot, ".env.example"), {}).values;
   const images = composeImages(readFileSync(composeFile, "utf8")).map(({ service, image }) => ({
     service,
     image: interpolate(image, defaults),

@@ -1,4 +1,4 @@
-import { ConfigError } from "./config/env.ts";
+import { ConfigError, EnvFileError } from "./config/env.ts";
 import { MASK, maskSecretsInText, maskUrl } from "./output/mask.ts";
 import { SeedFileError } from "./seed/result.ts";
 
@@ -165,6 +165,16 @@ export function toUserError(error: unknown): UserError {
     return new UserError(`invalid configuration: ${lines.join("; ")}`, {
       where: "the root .env file or your shell environment",
       fix: "correct the variable(s) above; .env.example shows a working value for each",
+      exitCode: 2,
+      cause: error,
+    });
+  }
+  if (error instanceof EnvFileError) {
+    const [only] = error.problems;
+    return new UserError(error.problems.map((p) => p.what).join("; "), {
+      where:
+        only?.line !== undefined && error.problems.length === 1 ? `${error.file}:${only.line}` : error.file,
+      fix: [...new Set(error.problems.map((p) => p.fix))].join("; "),
       exitCode: 2,
       cause: error,
     });

@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { parse as parseEnv } from "dotenv";
+import { readEnvFile } from "../../../tools/src/config/env.ts";
 import {
   interpolate,
   manifestUrl,
@@ -212,7 +212,7 @@ describe("check-images verdict", () => {
 
 describe("check-images on the real Compose file", () => {
   it("finds a pinned image (never latest) for every service", () => {
-    const defaults = parseEnv(readFileSync(join(repoRoot, ".env.example"), "utf8"));
+    const defaults = readEnvFile(join(repoRoot, ".env.example"), {}).values;
     const images = composeImages(readFileSync(join(infraDir, "docker-compose.yml"), "utf8"));
     assert.ok(images.length >= 10, `only ${images.length} images`);
     for (const { service, image } of images) {

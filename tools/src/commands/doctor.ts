@@ -3,8 +3,16 @@ import { existsSync, mkdirSync, readFileSync, rmSync, statfsSync, writeFileSync 
 import { createServer } from "node:net";
 import { resolve } from "node:path";
 import { type Command, Option } from "commander";
-import dotenv from "dotenv";
-import { type Config, ConfigError, envFilePath, parseConfig, repoRoot } from "../config/env.ts";
+import {
+  type Config,
+  ConfigError,
+  type EnvFileReading,
+  envFilePath,
+  mergeEnvironment,
+  parseConfig,
+  readEnvFile,
+  repoRoot,
+} from "../config/env.ts";
 import { PROFILES, type Profile, SERVICES } from "../config/services.ts";
 import {
   COMPOSE_FILE,
@@ -30,6 +38,7 @@ import {
   engineVersionFinding,
   envDrift,
   envDriftFindings,
+  envFileFindings,
   envInvalidFinding,
   type Finding,
   maxMapCountFinding,
@@ -53,14 +62,9 @@ export const EXIT_ALREADY_RUNNING = 3;
 type Env = Record<string, string | undefined>;
 
 /** The .env file and the process environment merged (process wins), like loadConfig. */
-function readEnvironment(): { file: string; fileExists: boolean; fileValues: Env; merged: Env } {
-  const file = envFilePath();
-  const fileExists = existsSync(file);
-  const fileValues = fileExists ? dotenv.parse(readFileSync(file, "utf8")) : {};
-  const fromProcess = Object.fromEntries(
-    Object.entries(process.env).filter(([, v]) => v !== undefined && v !== ""),
-  );
-  return { file, fileExists, fileValues, merged: { ...fileValues, ...fromProcess } };
+function readEnvironment(): { reading: EnvFileReading; merged: Env } {
+  const reading = readEnvFile(envFilePath(), process.env);
+  return { reading, merged: mergeEnvironment(reading.values, process.env) };
 }
 
 /** A usable config even when some values are invalid: those fall back to their defaults (and are reported). */
@@ -320,11 +324,11 @@ export async function runDoctor(options: DoctorOptions, trace = commandTrace("do
   const environment = readEnvironment();
   const { config, problems } = configAndProblems(
     environment.merged,
-    environment.fileExists ? environment.file : undefined,
+    environment.reading.exists ? environment.reading.file : undefined,
   );
   registerSecrets(config.secrets);
   trace.configure(config);
-  const findings: Finding[] = [...problems];
+  const findings: Finding[] = [...envFileFindings(environment.reading), ...problems];
   const hostWorkspaceFolder = process.env.HOST_WORKSPACE_FOLDER?.trim() || undefined;
 
   // Independent probes run at once: with a real engine each `docker` call costs 50-200 ms.
@@ -390,13 +394,12 @@ export async function runDoctor(options: DoctorOptions, trace = commandTrace("do
     findings.push(architectureFinding(engine.info.architecture, engine.info.operatingSystem));
   }
 
-  const exampleFile = resolve(repoRoot, ".env.example");
-  const exampleKeys = existsSync(exampleFile)
-    ? Object.keys(dotenv.parse(readFileSync(exampleFile, "utf8")))
-    : [];
-  findings.push(
-    ...envDriftFindings(environment.fileExists, envDrift(exampleKeys, Object.keys(environment.fileValues))),
-  );
+  const exampleKeys = Object.keys(readEnvFile(resolve(repoRoot, ".env.example"), {}).values);
+  const { reading } = environment;
+  // Drift means nothing for a file that could not be read at all (reported above).
+  const unreadable = reading.problems.length > 0 && Object.keys(reading.values).length === 0;
+  if (!unreadable)
+    findings.push(...envDriftFindings(reading.exists, envDrift(exampleKeys, Object.keys(reading.values))));
 
   if (hostWorkspaceFolder && engine.reachable) {
     const image = facts.images.nats ?? facts.images.postgres ?? Object.values(facts.images)[0];
