@@ -167,6 +167,63 @@ describe("postgres seeding against a real PostgreSQL", { skip }, () => {
     }
   });
 
+  test("a migration with its own BEGIN … COMMIT is refused before anything runs, naming the file and line", async () => {
+    const initDir = mkdtempSync(join(tmpdir(), "wpdb-init-"));
+    try {
+      cpSync(realInitDir, initDir, { recursive: true });
+      const config = await freshConfig(initDir);
+      await seedPostgres(config, initDir);
+      const file = join(initDir, "postgres/migrations/0002_nickname.sql");
+      const ownTransaction =
+        "-- adds a nickname\nbegin;\nALTER TABLE users ADD COLUMN nickname text;\ncommit;\n";
+      writeFileSync(file, `${ownTransaction}SELECT nope FROM nowhere;\n`);
+      const error = await seedPostgres(config, initDir).then(
+        () => assert.fail("a migration with its own COMMIT must be refused"),
+        (e: unknown) => toUserError(e),
+      );
+      assert.equal(error.where, `${file}:2`);
+      assert.match(error.message, /line 2: BEGIN in a migration/);
+      assert.match(error.fix, /delete the transaction statements .*nothing was applied/);
+      const columns = await query(
+        config.postgres.url,
+        "SELECT column_name FROM information_schema.columns WHERE table_name = 'users' AND column_name = 'nickname'",
+      );
+      assert.deepEqual(columns, [], "the part before COMMIT must not have been applied");
+      // Without its own transaction statements the same migration applies cleanly (no "already exists").
+      writeFileSync(file, "ALTER TABLE users ADD COLUMN nickname text;\n");
+      const results = await seedPostgres(config, initDir);
+      assert.equal(results.find((r) => r.name === "0002_nickname.sql")?.outcome, "created");
+    } finally {
+      rmSync(initDir, { recursive: true, force: true });
+    }
+  });
+
+  test("a new migration numbered like the applied 0001 is refused, naming the new file", async () => {
+    const initDir = mkdtempSync(join(tmpdir(), "wpdb-init-"));
+    try {
+      cpSync(realInitDir, initDir, { recursive: true });
+      const config = await freshConfig(initDir);
+      await seedPostgres(config, initDir);
+      writeFileSync(join(initDir, "postgres/migrations/0001_albums.sql"), "CREATE TABLE albums (id int);\n");
+      const error = await seedPostgres(config, initDir).then(
+        () => assert.fail("a duplicate number must be refused"),
+        (e: unknown) => toUserError(e),
+      );
+      assert.equal(error.where, join(initDir, "postgres/migrations/0001_albums.sql"));
+      assert.match(
+        error.message,
+        /0001_albums\.sql has the same number as 0001_wallpapers\.sql, which is already applied/,
+      );
+      assert.match(error.fix, /^renumber 0001_albums\.sql above the last migration \(0001\)/);
+      assert.equal(
+        (await query(config.postgres.url, "SELECT to_regclass('public.albums') AS t"))[0]?.t,
+        null,
+      );
+    } finally {
+      rmSync(initDir, { recursive: true, force: true });
+    }
+  });
+
   test("only *.sql files in the migrations folder are read: a subfolder or a note is ignored", async () => {
     const initDir = mkdtempSync(join(tmpdir(), "wpdb-init-"));
     try {
