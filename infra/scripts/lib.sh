@@ -43,9 +43,12 @@ say() { printf '%s\n' "$*" >&2; }
 # Compose cannot read (a directory, no permission, a broken line) stops every command with the reason and fix.
 load_env_file() {
   [[ -e "$ENV_FILE" ]] || return 0
-  local values
+  # The values hold passwords: DEBUG=1 must not trace them.
+  local values xtrace=""
+  [[ $- == *x* ]] && xtrace=1 && set +x
   values="$(node "$REPO_ROOT/tools/bin/dotenv-values.mjs" "$ENV_FILE")" || exit 1
   eval "$values"
+  [[ -z "$xtrace" ]] || set -x
 }
 
 # Value of a variable as Compose sees it: the process environment first (also when empty: then the default

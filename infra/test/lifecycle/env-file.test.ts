@@ -73,4 +73,23 @@ describe("the .env file as the lifecycle scripts read it", () => {
       box.cleanup();
     }
   });
+
+  it("DEBUG=1 traces the scripts without printing a password read from .env", async () => {
+    const box = await sandbox();
+    writeFileSync(
+      box.envFile,
+      example.replace(/^POSTGRES_PASSWORD=.*$/m, "POSTGRES_PASSWORD=never-shown-4711"),
+    );
+    try {
+      const result = await runDetached("bash", ["infra/scripts/stop-infra.sh"], {
+        cwd: repoRoot,
+        env: { ...box.env, DEBUG: "1" },
+      });
+      assert.equal(result.code, 0, result.output);
+      assert.match(result.output, /^\+ /m, "DEBUG=1 traces the script");
+      assert.doesNotMatch(result.output, /never-shown-4711/);
+    } finally {
+      box.cleanup();
+    }
+  });
 });
