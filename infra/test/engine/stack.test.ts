@@ -265,6 +265,35 @@ describe("engine tier: one stack through its states", engineTier(), () => {
     await assertStatusMatchesEngine();
   });
 
+  it("an unhealthy service (Grafana's database unreadable): status, start and verify show the healthcheck's answer", async () => {
+    const grafana = `${co.project}-grafana-1`;
+    const database = "/var/lib/grafana/grafana-standin.json";
+    docker(["exec", grafana, "sh", "-c", `cp ${database} ${database}.bak && echo damaged > ${database}`]);
+    try {
+      // The compose healthcheck needs its retries (6 x 10 s) to call it unhealthy: wait for the engine to.
+      const deadline = Date.now() + 150_000;
+      while (containers(co.project).find((c) => c.service === "grafana")?.health !== "unhealthy") {
+        assert.ok(Date.now() < deadline, "grafana never turned unhealthy");
+        await new Promise((done) => setTimeout(done, 2000));
+      }
+      const status = await co.make(["status"]);
+      failed(status);
+      assert.match(status.output, /grafana.*unhealthy/);
+      await assertStatusMatchesEngine();
+      const start = await co.make(["start"]);
+      failed(start);
+      assert.match(start.output, /grafana/);
+      assert.match(start.output, /healthcheck/);
+      assert.doesNotMatch(start.output, /raise STACK_START_TIMEOUT/);
+      const verify = await co.make(["verify"]);
+      failed(verify);
+      assert.match(verify.output, /grafana/);
+    } finally {
+      docker(["exec", grafana, "sh", "-c", `mv ${database}.bak ${database}`]);
+    }
+    ok(await co.make(["start"]));
+  });
+
   it("make stop: everything stopped, data kept; status and verify say so with the fix", async () => {
     ok(await co.make(["stop"]));
     for (const c of containers(co.project)) assert.notEqual(c.state, "running", c.service);

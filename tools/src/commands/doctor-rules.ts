@@ -528,6 +528,40 @@ export function envDriftFindings(envFileExists: boolean, drift: EnvDrift): Findi
   return findings;
 }
 
+/**
+ * The .env file as Compose reads it: unreadable, a line Compose refuses or a misread `$` stop the start
+ * (the tools refuse such a file too); a variable set twice is a warning naming every line.
+ */
+export function envFileFindings(reading: {
+  file: string;
+  problems: readonly { what: string; fix: string }[];
+  duplicates: readonly { key: string; lines: readonly number[] }[];
+}): Finding[] {
+  const findings: Finding[] = [];
+  if (reading.problems.length > 0)
+    findings.push(
+      finding(
+        "ENV_FILE_UNUSABLE",
+        "fail",
+        reading.problems.map((p) => p.what).join("; "),
+        [...new Set(reading.problems.map((p) => p.fix))].join("; "),
+      ),
+    );
+  for (const { key, lines } of reading.duplicates) {
+    const last = lines[lines.length - 1];
+    findings.push(
+      finding(
+        "ENV_DUPLICATE_KEY",
+        "warn",
+        `${key} is set on lines ${lines.slice(0, -1).join(", ")} and ${last} of ${reading.file}: line ${last} wins (in Compose too)`,
+        `delete the line${lines.length > 2 ? "s" : ""} you do not mean`,
+        { key, lines: [...lines] },
+      ),
+    );
+  }
+  return findings;
+}
+
 export function envInvalidFinding(
   problems: readonly { variable: string; shownValue: string; expected: string }[],
 ): Finding {

@@ -3,8 +3,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, statfsSync, writeFileSync 
 import { createServer } from "node:net";
 import { resolve } from "node:path";
 import { type Command, Option } from "commander";
-import dotenv from "dotenv";
-import { type Config, ConfigError, parseConfig, repoRoot } from "../config/env.ts";
+import { type Config, ConfigError, parseConfig, readEnvFile, repoRoot } from "../config/env.ts";
 import { PROFILES, type Profile, SERVICES } from "../config/services.ts";
 import {
   type ComposeContainer,
@@ -30,6 +29,7 @@ import {
   engineVersionFinding,
   envDrift,
   envDriftFindings,
+  envFileFindings,
   envInvalidFinding,
   type Finding,
   maxMapCountFinding,
@@ -289,11 +289,11 @@ export async function runDoctor(options: DoctorOptions, trace = commandTrace("do
   const environment = readEnvironment();
   const { config, problems } = configAndProblems(
     environment.merged,
-    environment.fileExists ? environment.file : undefined,
+    environment.reading.exists ? environment.reading.file : undefined,
   );
   registerSecrets(config.secrets);
   trace.configure(config);
-  const findings: Finding[] = [...problems];
+  const findings: Finding[] = [...envFileFindings(environment.reading), ...problems];
   const hostWorkspaceFolder = process.env.HOST_WORKSPACE_FOLDER?.trim() || undefined;
 
   // Independent probes run at once: with a real engine each `docker` call costs 50-200 ms.
@@ -359,13 +359,12 @@ export async function runDoctor(options: DoctorOptions, trace = commandTrace("do
     findings.push(architectureFinding(engine.info.architecture, engine.info.operatingSystem));
   }
 
-  const exampleFile = resolve(repoRoot, ".env.example");
-  const exampleKeys = existsSync(exampleFile)
-    ? Object.keys(dotenv.parse(readFileSync(exampleFile, "utf8")))
-    : [];
-  findings.push(
-    ...envDriftFindings(environment.fileExists, envDrift(exampleKeys, Object.keys(environment.fileValues))),
-  );
+  const exampleKeys = Object.keys(readEnvFile(resolve(repoRoot, ".env.example"), {}).values);
+  const { reading } = environment;
+  // Drift means nothing for a file that could not be read at all (reported above).
+  const unreadable = reading.problems.length > 0 && Object.keys(reading.values).length === 0;
+  if (!unreadable)
+    findings.push(...envDriftFindings(reading.exists, envDrift(exampleKeys, Object.keys(reading.values))));
 
   if (hostWorkspaceFolder && engine.reachable) {
     const image = facts.images.nats ?? facts.images.postgres ?? Object.values(facts.images)[0];

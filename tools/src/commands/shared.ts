@@ -1,7 +1,12 @@
-import { existsSync, readFileSync } from "node:fs";
 import { InvalidArgumentError } from "commander";
-import dotenv from "dotenv";
-import { type Config, envFilePath, loadConfig } from "../config/env.ts";
+import {
+  type Config,
+  type EnvFileReading,
+  envFilePath,
+  loadConfig,
+  mergeEnvironment,
+  readEnvFile,
+} from "../config/env.ts";
 import { registerSecrets } from "../errors.ts";
 
 /** Loads and validates the configuration once per command, and registers its secrets for masking. */
@@ -31,12 +36,7 @@ export function listOf(allowed: readonly string[], what: string) {
 type Env = Record<string, string | undefined>;
 
 /** The .env file and the process environment merged (process wins), like loadConfig. */
-export function readEnvironment(): { file: string; fileExists: boolean; fileValues: Env; merged: Env } {
-  const file = envFilePath();
-  const fileExists = existsSync(file);
-  const fileValues = fileExists ? dotenv.parse(readFileSync(file, "utf8")) : {};
-  const fromProcess = Object.fromEntries(
-    Object.entries(process.env).filter(([, v]) => v !== undefined && v !== ""),
-  );
-  return { file, fileExists, fileValues, merged: { ...fileValues, ...fromProcess } };
+export function readEnvironment(): { reading: EnvFileReading; merged: Env } {
+  const reading = readEnvFile(envFilePath(), process.env);
+  return { reading, merged: mergeEnvironment(reading.values, process.env) };
 }

@@ -66,8 +66,13 @@ async function httpGet(
   return { status: response.status, body: await response.text() };
 }
 
-/** Polls until `found` or the deadline; returns the attempts made. */
-async function pollUntil(deadlineMs: number, attempt: () => Promise<boolean>, what: string): Promise<number> {
+/** Polls until `found` or the deadline; returns the attempts made. Not found: `failure` says where and what to do. */
+async function pollUntil(
+  deadlineMs: number,
+  attempt: () => Promise<boolean>,
+  what: string,
+  failure: { where: string; fix: string },
+): Promise<number> {
   const until = Date.now() + deadlineMs;
   let attempts = 0;
   let lastError = "";
@@ -80,9 +85,18 @@ async function pollUntil(deadlineMs: number, attempt: () => Promise<boolean>, wh
     }
     await sleep(POLL_INTERVAL_MS);
   }
-  throw new Error(
+  throw new UserError(
     `${what} not found after ${deadlineMs / 1000} s${lastError ? ` (last error: ${lastError})` : ""}`,
+    failure,
   );
+}
+
+/** What to check when a signal sent through the collector never shows up in its backend. */
+function telemetryFailure(backend: string, url: string, signal: string, variable: string) {
+  return {
+    where: `${backend} at ${url}`,
+    fix: `make status (are otel-collector and ${backend} up?); make logs SERVICE=otel-collector, then SERVICE=${backend}; the ${signal} pipeline of infra/config/otel-collector/config.yaml; ${variable} in .env if ${backend} runs elsewhere`,
+  };
 }
 
 // --------------------------------------------------------------------------------- data --
@@ -327,6 +341,7 @@ async function findInTempo(config: Config, probe: TelemetryProbe): Promise<strin
       return tempoHasTrace(status, body);
     },
     `trace ${probe.traceId} in Tempo`,
+    telemetryFailure("tempo", config.tempoUrl, "traces", "TEMPO_URL"),
   );
   return `trace ${probe.traceId} (${attempts} ${attempts === 1 ? "query" : "queries"})`;
 }
@@ -343,6 +358,7 @@ async function findInLoki(config: Config, probe: TelemetryProbe): Promise<string
       return status === 200 && lokiHasLine(body, probe.verifyId);
     },
     `log line ${query} in Loki`,
+    telemetryFailure("loki", config.lokiUrl, "logs", "LOKI_URL"),
   );
   return query;
 }
@@ -359,6 +375,7 @@ async function findInPrometheus(config: Config, probe: TelemetryProbe): Promise<
       return status === 200 && prometheusHasSeries(body);
     },
     `series ${query} in Prometheus`,
+    telemetryFailure("prometheus", config.prometheusUrl, "metrics", "PROMETHEUS_URL"),
   );
   return query;
 }
@@ -369,7 +386,21 @@ async function findInPrometheus(config: Config, probe: TelemetryProbe): Promise<
  */
 async function verifyGrafanaDatasources(config: Config, unverified: readonly string[]): Promise<string> {
   const auth = `Basic ${Buffer.from(`${config.grafana.user}:${config.grafana.password}`).toString("base64")}`;
-  const list = await httpGet(`${config.grafana.url}/api/datasources`, { authorization: auth });
+  // Not reachable at all ("fetch failed"): the service message, with the fix.
+  const list = await httpGet(`${config.grafana.url}/api/datasources`, { authorization: auth }).catch(
+    (error: unknown) => {
+      throw serviceError(
+        {
+          service: "grafana",
+          endpoint: config.grafana.url,
+          endpointVariables: "GRAFANA_URL (or GRAFANA_PORT)",
+          credentialVariables: "GRAFANA_ADMIN_USER / GRAFANA_ADMIN_PASSWORD",
+          action: "listing its datasources",
+        },
+        error,
+      );
+    },
+  );
   if (list.status === 401)
     throw new UserError("Grafana rejected the admin credentials", {
       where: `grafana at ${config.grafana.url}`,

@@ -8,6 +8,7 @@ import { CommandTrace } from "../../src/telemetry/tracer.ts";
 import { testConfig } from "../support/config.ts";
 import { type NatsServer, natsAvailability, startNats } from "../support/nats-server.ts";
 import { startOpenSearchTestDouble } from "../support/opensearch-test-double.ts";
+import { freePort } from "../support/ports.ts";
 import { type PostgresServer, postgresAvailability, startPostgres } from "../support/postgres-server.ts";
 import { type S3Server, startS3 } from "../support/s3-server.ts";
 import {
@@ -192,6 +193,51 @@ describe("verify against real PostgreSQL and nats-server, s3rver and a telemetry
     } finally {
       backends.brokenDatasources.clear();
     }
+  });
+
+  test("Grafana, Tempo, Loki and Prometheus that do not answer: each check names where and the fix", async () => {
+    const nobody = `http://127.0.0.1:${await freePort()}`;
+    lines.length = 0;
+    const c = { ...config(), tempoUrl: nobody, lokiUrl: nobody, prometheusUrl: nobody };
+    const outcomes = await runVerify(
+      { ...c, grafana: { ...c.grafana, url: nobody } },
+      ["observability"],
+      ["tempo", "loki", "prometheus", "grafana"],
+      new CommandTrace("verify", {}),
+      (l) => lines.push(l),
+    );
+    assert.deepEqual(
+      outcomes.map((o) => [o.service, o.ok]),
+      [
+        ["tempo", false],
+        ["loki", false],
+        ["prometheus", false],
+        ["grafana", false],
+      ],
+    );
+    const grafana = outcomes.find((o) => o.service === "grafana");
+    assert.match(
+      grafana?.detail ?? "",
+      /^grafana is not reachable while listing its datasources \(connection refused\)/,
+    );
+    assert.doesNotMatch(grafana?.detail ?? "", /fetch failed/);
+    assert.match(grafana?.fix ?? "", /make start.*GRAFANA_URL/);
+    for (const [service, signal, variable] of [
+      ["tempo", "traces", "TEMPO_URL"],
+      ["loki", "logs", "LOKI_URL"],
+      ["prometheus", "metrics", "PROMETHEUS_URL"],
+    ]) {
+      const outcome = outcomes.find((o) => o.service === service);
+      assert.match(
+        outcome?.detail ?? "",
+        new RegExp(`not found after \\d+ s .*\\(${service} at ${nobody}\\)`),
+      );
+      assert.match(
+        outcome?.fix ?? "",
+        new RegExp(`otel-collector and ${service} up.*the ${signal} pipeline.*${variable}`),
+      );
+    }
+    assert.equal(lines.join("").match(/^ {4}fix: /gm)?.length, 4, lines.join(""));
   });
 
   test("masks the password of a database URL in failure messages", async () => {

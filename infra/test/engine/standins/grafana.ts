@@ -28,6 +28,15 @@ import {
 
 const VERSION = "13.2.1";
 
+function databaseReadable(file: string): boolean {
+  try {
+    JSON.parse(readFileSync(file, "utf8"));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export interface Datasource {
   id: number;
   uid: string;
@@ -223,7 +232,8 @@ export async function runGrafana(): Promise<number | undefined> {
   const env = process.env;
   const data = dataDir(env.GF_PATHS_DATA ?? "/var/lib/grafana");
   const provisioning = env.GF_PATHS_PROVISIONING ?? "/etc/grafana/provisioning";
-  const admin = adminAccount(join(data, "grafana-standin.json"), env);
+  const databaseFile = join(data, "grafana-standin.json");
+  const admin = adminAccount(databaseFile, env);
   const datasources = provisionedDatasources(join(provisioning, "datasources"), env);
   const dashboards = provisionedDashboards(join(provisioning, "dashboards"));
   const metrics = new MetricsRegistry();
@@ -231,8 +241,11 @@ export async function runGrafana(): Promise<number | undefined> {
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const path = new URL(req.url ?? "/", "http://grafana").pathname;
     metrics.add("grafana_http_request_total", "HTTP requests served", 1);
+    // As Grafana's: 503 "database failing" while its database cannot be read (a damaged volume).
     if (path === "/api/health")
-      return sendJson(res, 200, { commit: "standin", database: "ok", version: VERSION });
+      return databaseReadable(databaseFile)
+        ? sendJson(res, 200, { commit: "standin", database: "ok", version: VERSION })
+        : sendJson(res, 503, { commit: "standin", database: "failing", version: VERSION });
     if (path === "/metrics") {
       metrics.set("grafana_build_info", "Grafana build information", 1, { version: VERSION });
       return sendText(res, 200, metrics.text(), PROMETHEUS_TEXT);
