@@ -265,7 +265,7 @@ describe("engine tier: one stack through its states", engineTier(), () => {
     await assertStatusMatchesEngine();
   });
 
-  it("an unhealthy service (Grafana's database unreadable): status, start and verify show the healthcheck's answer", async () => {
+  it("an unhealthy service (Grafana's database unreadable): status and start show the healthcheck's answer", async () => {
     const grafana = `${co.project}-grafana-1`;
     const database = "/var/lib/grafana/grafana-standin.json";
     docker(["exec", grafana, "sh", "-c", `cp ${database} ${database}.bak && echo damaged > ${database}`]);
@@ -285,9 +285,6 @@ describe("engine tier: one stack through its states", engineTier(), () => {
       assert.match(start.output, /grafana/);
       assert.match(start.output, /healthcheck/);
       assert.doesNotMatch(start.output, /raise STACK_START_TIMEOUT/);
-      const verify = await co.make(["verify"]);
-      failed(verify);
-      assert.match(verify.output, /grafana/);
     } finally {
       docker(["exec", grafana, "sh", "-c", `mv ${database}.bak ${database}`]);
     }

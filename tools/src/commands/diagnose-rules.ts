@@ -17,6 +17,7 @@ export type FailureKind =
   | "stopped"
   | "restarting"
   | "unhealthy"
+  | "recovering"
   | "starting";
 
 export interface ServiceDiagnosis {
@@ -125,6 +126,16 @@ function verdictOf(evidence: ServiceEvidence, context: DiagnosisContext): Verdic
     case "running":
       if (container.health === "starting") return "starting";
       if (container.health !== "unhealthy") return undefined;
+      // Docker keeps "unhealthy" after an unpause until the next check, though the last one passed.
+      if (details?.failingStreak === 0 && details.lastHealthcheck?.exitCode === 0)
+        return {
+          kind: "recovering",
+          label: "recovering",
+          what: "reports unhealthy, yet its last healthcheck passed (after a pause the engine keeps that state until its next check)",
+          details: [],
+          showLogs: false,
+          fix: "make start again: its next healthcheck clears it",
+        };
       return {
         kind: "unhealthy",
         label: "unhealthy",
@@ -239,6 +250,11 @@ export function diagnoseServices(
 }
 
 /** The closing message: what failed (a timeout and an early failure read differently) and the fixes. */
+/** Pure: every service that is not up only waits for its next healthcheck (a start may simply wait again). */
+export function onlyRecovering(diagnoses: readonly ServiceDiagnosis[]): boolean {
+  return diagnoses.length > 0 && diagnoses.every((d) => d.kind === "recovering");
+}
+
 export function diagnosisSummary(
   diagnoses: readonly ServiceDiagnosis[],
   context: DiagnosisContext,

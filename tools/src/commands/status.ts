@@ -28,10 +28,14 @@ import { type CommandTrace, withCommandTrace } from "../telemetry/tracer.ts";
 import {
   type DiagnosisContext,
   diagnoseServices,
+  onlyRecovering,
   diagnosisSummary,
   type ServiceDiagnosis,
 } from "./diagnose-rules.ts";
 import { loadCommandConfig, readEnvironment } from "./shared.ts";
+
+/** `status --diagnose` after a failed start: every service that is not up only waits for its next healthcheck. */
+export const EXIT_ONLY_RECOVERING = 75;
 
 /** How a service looks to a user: up, or the reason it is not. */
 export type Condition = "up" | "starting" | "unhealthy" | "stopped" | "missing";
@@ -277,7 +281,7 @@ async function diagnose(
   report: StatusReport,
   containers: readonly ComposeContainer[],
   context: DiagnosisContext,
-): Promise<{ text: string; summary: ReturnType<typeof diagnosisSummary> }> {
+): Promise<{ text: string; summary: ReturnType<typeof diagnosisSummary>; recovering: boolean }> {
   const down = report.services.filter((s) => !s.ok);
   const containerOf = (service: string) => containers.find((c) => c.service === service);
   const names = down.map((s) => containerOf(s.service)?.name).filter((n): n is string => Boolean(n));
@@ -301,6 +305,7 @@ async function diagnose(
   return {
     text: diagnoses.map((d, i) => renderDiagnosis(d, logs[i])).join("\n"),
     summary: diagnosisSummary(diagnoses, context),
+    recovering: onlyRecovering(diagnoses),
   };
 }
 
@@ -371,9 +376,14 @@ async function statusAction(flags: StatusFlags, trace: CommandTrace): Promise<bo
   process.exitCode = 1;
   if (flags.diagnose) {
     const context = { project: report.project, startLimitSeconds: flags.startLimit };
-    const { text, summary } = await trace.step("docker", "diagnose", () =>
+    const { text, summary, recovering } = await trace.step("docker", "diagnose", () =>
       diagnose(target, report, containers, context),
     );
+    if (recovering && flags.startLimit !== undefined) {
+      // make start waits once more instead of failing (EXIT_ONLY_RECOVERING in infra/scripts/lib.sh).
+      process.exitCode = EXIT_ONLY_RECOVERING;
+      return false;
+    }
     process.stdout.write(`${text}\n`);
     process.stderr.write(`\n✗ ${summary.what}\n${summary.fixes.map((f) => `  fix: ${f}\n`).join("")}`);
   } else if (!flags.json) {

@@ -6,7 +6,7 @@
 import { randomUUID } from "node:crypto";
 import { type Command, Option } from "commander";
 import type { Config } from "../config/env.ts";
-import { PROFILES, type Profile, serviceByName } from "../config/services.ts";
+import { PROFILES, type Profile, SERVICES, serviceByName } from "../config/services.ts";
 import { composeCommand, composePs, composeTarget } from "../docker/compose.ts";
 import { maskText, serviceError, UserError } from "../errors.ts";
 import {
@@ -30,6 +30,7 @@ import {
   prometheusHasSeries,
   tempoHasTrace,
 } from "./verify-rules.ts";
+import { type NotRunning, notRunningError, planWait, servedByStack } from "./wait.ts";
 
 /** The JetStream stream and durable consumer seeded from infra/init/nats/streams.yaml. */
 export const NATS_STREAM = "WALLPAPERS";
@@ -564,8 +565,19 @@ export async function runVerify(
   trace: CommandTrace,
   write: (text: string) => void,
   notStarted: readonly Profile[] = [],
+  notRunning: readonly NotRunning[] = [],
 ): Promise<CheckOutcome[]> {
-  const checks = checksFor(config, profiles, only, notStarted);
+  // A paused or stopped container cannot answer: say so from the engine instead of timing out on it.
+  const checks = checksFor(config, profiles, only, notStarted).map((check) => {
+    const down = notRunning.find((n) => n.service === check.service);
+    if (!down) return check;
+    return {
+      ...check,
+      run: async (): Promise<string | undefined> => {
+        throw notRunningError(config.composeProjectName, [down], true);
+      },
+    };
+  });
   if (checks.length === 0)
     throw new UserError("nothing to verify for this selection", {
       fix: `choose from ${VERIFIED_SERVICES.join(", ")}`,
@@ -595,13 +607,17 @@ export async function runVerify(
 async function profilesToVerify(
   config: Config,
   requested: Profile[],
-): Promise<{ profiles: Profile[]; notStarted: Profile[] }> {
+): Promise<{ profiles: Profile[]; notStarted: Profile[]; notRunning: NotRunning[] }> {
   const command = await composeCommand();
   const containers = command ? await composePs(composeTarget(command, config)).catch(() => []) : [];
   const started = startedProfiles(containers);
   const notStarted = started.length > 0 ? PROFILES.filter((p) => !started.includes(p)) : [];
   const profiles = requested.length > 0 ? requested : PROFILES.filter((p) => !notStarted.includes(p));
-  return { profiles, notStarted };
+  const stackServices = new Set(SERVICES.filter((s) => servedByStack(s, config)).map((s) => s.name));
+  const inProfiles = SERVICES.filter((s) => profiles.includes(s.profile)).map((s) => s.name);
+  const notRunning =
+    started.length > 0 ? planWait(inProfiles, true, stackServices, containers).notRunning : [];
+  return { profiles, notStarted, notRunning };
 }
 
 /** Pure: the line naming a profile verify left out because it is not started, and the command that adds it. */
@@ -637,7 +653,7 @@ export function registerVerifyCommand(program: Command): void {
       await withCommandTrace("verify", async (trace) => {
         const config = loadCommandConfig();
         trace.configure(config);
-        const { profiles, notStarted } = await profilesToVerify(config, flags.profile ?? []);
+        const { profiles, notStarted, notRunning } = await profilesToVerify(config, flags.profile ?? []);
         for (const profile of notStarted.filter((p) => !profiles.includes(p)))
           process.stdout.write(skippedProfileLine(profile));
         const outcomes = await runVerify(
@@ -647,6 +663,7 @@ export function registerVerifyCommand(program: Command): void {
           trace,
           (line) => process.stdout.write(line),
           notStarted,
+          notRunning,
         );
         const failed = outcomes.filter((o) => !o.ok);
         if (failed.length > 0) process.exitCode = 1;

@@ -9,6 +9,8 @@ export interface ContainerDetails {
   oomKilled: boolean;
   /** Why the engine could not start it (a container left in state created), else "". */
   error: string;
+  /** Consecutive failed healthchecks (Health.FailingStreak); 0 when the last one passed. */
+  failingStreak: number;
   /** The last healthcheck run, when the container has a healthcheck that ran. */
   lastHealthcheck: { exitCode: number; output: string } | undefined;
   /** The memory limit the engine enforces (HostConfig.Memory); 0 when none or not reported. */
@@ -30,13 +32,17 @@ export function parseInspect(text: string): Map<string, ContainerDetails> {
   for (const record of records as Record<string, unknown>[]) {
     const state = (record?.State ?? {}) as Record<string, unknown>;
     const memory = ((record?.HostConfig ?? {}) as { Memory?: unknown }).Memory;
-    const health = (state.Health ?? {}) as { Log?: { ExitCode?: unknown; Output?: unknown }[] };
+    const health = (state.Health ?? {}) as {
+      FailingStreak?: unknown;
+      Log?: { ExitCode?: unknown; Output?: unknown }[];
+    };
     const last = Array.isArray(health.Log) ? health.Log[health.Log.length - 1] : undefined;
     details.set(str(record?.Name).replace(/^\//, ""), {
       status: str(state.Status),
       exitCode: typeof state.ExitCode === "number" ? state.ExitCode : 0,
       oomKilled: state.OOMKilled === true,
       error: str(state.Error),
+      failingStreak: typeof health.FailingStreak === "number" ? health.FailingStreak : 0,
       lastHealthcheck: last
         ? { exitCode: typeof last.ExitCode === "number" ? last.ExitCode : 0, output: str(last.Output) }
         : undefined,

@@ -240,6 +240,25 @@ describe("verify against real PostgreSQL and nats-server, s3rver and a telemetry
     assert.equal(lines.join("").match(/^ {4}fix: /gm)?.length, 4, lines.join(""));
   });
 
+  test("a paused container is reported from the engine's state at once, with the unpause fix, nothing probed", async () => {
+    lines.length = 0;
+    // The real nats-server of this suite answers: a probe would pass, so a failure proves none was made.
+    const outcomes = await runVerify(
+      config(),
+      ["core"],
+      ["postgres", "nats"],
+      new CommandTrace("verify", {}),
+      (l) => lines.push(l),
+      [],
+      [{ service: "nats", state: "paused", exitCode: 0 }],
+    );
+    const nats = outcomes.find((o) => o.service === "nats");
+    assert.equal(nats?.ok, false);
+    assert.match(nats?.detail ?? "", /nats \(paused\)/);
+    assert.match(nats?.fix ?? "", /unpause nats/);
+    assert.equal(outcomes.find((o) => o.service === "postgres")?.ok, true, lines.join(""));
+  });
+
   test("masks the password of a database URL in failure messages", async () => {
     const original = postgres.url;
     postgres.url = original.replace(/:[^:@/]+@/, ":wrong-secret-pw@");

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import {
   diagnoseServices,
+  onlyRecovering,
   diagnosisSummary,
   type ServiceEvidence,
 } from "../../src/commands/diagnose-rules.ts";
@@ -90,6 +91,7 @@ const details = (overrides: Partial<ContainerDetails>): ContainerDetails => ({
   exitCode: 0,
   oomKilled: false,
   error: "",
+  failingStreak: 0,
   lastHealthcheck: undefined,
   memoryLimitBytes: 0,
   ...overrides,
@@ -112,6 +114,7 @@ describe("docker inspect", () => {
       exitCode: 137,
       oomKilled: true,
       error: "",
+      failingStreak: 0,
       lastHealthcheck: undefined,
       memoryLimitBytes: 536870912,
     });
@@ -119,6 +122,7 @@ describe("docker inspect", () => {
       exitCode: 7,
       output: "curl: (7) Failed to connect to localhost port 9200\n",
     });
+    assert.equal(parsed.get("wallpaperdb-opensearch-1")?.failingStreak, 6);
     assert.match(parsed.get("wallpaperdb-minio-1")?.error ?? "", /port is already allocated/);
     assert.equal(parseInspect("not json").size, 0);
   });
@@ -196,6 +200,31 @@ describe("diagnosing a failed start", () => {
       afterStart,
     );
     assert.match(never?.fix ?? "", /OPENSEARCH_NOFILE/);
+  });
+
+  it("unhealthy with a passing last check (Docker after an unpause) is recovering, and the start may wait again", () => {
+    const diagnoses = diagnoseServices(
+      [
+        evidence("nats", container("nats", "running", "unhealthy"), {
+          failingStreak: 0,
+          lastHealthcheck: { exitCode: 0, output: "" },
+        }),
+      ],
+      afterStart,
+    );
+    assert.equal(diagnoses[0]?.kind, "recovering");
+    assert.equal(onlyRecovering(diagnoses), true);
+    const failing = diagnoseServices(
+      [
+        evidence("nats", container("nats", "running", "unhealthy"), {
+          failingStreak: 3,
+          lastHealthcheck: { exitCode: 1, output: "wget: server returned error: HTTP/1.1 503" },
+        }),
+      ],
+      afterStart,
+    );
+    assert.equal(failing[0]?.kind, "unhealthy");
+    assert.equal(onlyRecovering(failing), false);
   });
 
   it("an unhealthy service shows its failing healthcheck's last output", () => {
