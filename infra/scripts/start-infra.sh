@@ -53,7 +53,7 @@ if ! up_and_wait; then
   rc=0
   diagnose_failed_start || rc=$?
   [[ $rc -eq $EXIT_ONLY_RECOVERING ]] || exit 1
-  say "Waiting once more: the engine still reports a service unhealthy whose last healthcheck passed."
+  say "Starting once more: the engine reported a service unhealthy whose last healthcheck had passed (it clears at the next check)."
   if ! up_and_wait; then
     rc=0
     diagnose_failed_start || rc=$?

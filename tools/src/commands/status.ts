@@ -28,8 +28,8 @@ import { type CommandTrace, withCommandTrace } from "../telemetry/tracer.ts";
 import {
   type DiagnosisContext,
   diagnoseServices,
-  onlyRecovering,
   diagnosisSummary,
+  onlyRecovering,
   type ServiceDiagnosis,
 } from "./diagnose-rules.ts";
 import { loadCommandConfig, readEnvironment } from "./shared.ts";
@@ -272,6 +272,19 @@ async function logTail(target: ComposeTarget, service: string): Promise<string> 
   }
 }
 
+/** Longer than a healthcheck interval of the Compose file (10 s) plus its timeout. */
+const RECOVERY_WAIT_MS = 30_000;
+
+/** Polls the engine until none of the containers reports unhealthy any more (or the deadline passes). */
+async function untilNotUnhealthy(names: readonly string[], deadlineMs: number): Promise<void> {
+  const deadline = Date.now() + deadlineMs;
+  while (Date.now() < deadline) {
+    const details = await inspectContainers(names);
+    if (names.every((name) => details.get(name)?.health !== "unhealthy")) return;
+    await new Promise((done) => setTimeout(done, 1000));
+  }
+}
+
 /**
  * For each service that is not up: what the engine says (state, exit code, OOM kill, the reason it never
  * started, the failing healthcheck's output) and its last log lines; then the summary with the fixes.
@@ -281,7 +294,7 @@ async function diagnose(
   report: StatusReport,
   containers: readonly ComposeContainer[],
   context: DiagnosisContext,
-): Promise<{ text: string; summary: ReturnType<typeof diagnosisSummary>; recovering: boolean }> {
+): Promise<{ text: string; summary: ReturnType<typeof diagnosisSummary>; recovering: string[] }> {
   const down = report.services.filter((s) => !s.ok);
   const containerOf = (service: string) => containers.find((c) => c.service === service);
   const names = down.map((s) => containerOf(s.service)?.name).filter((n): n is string => Boolean(n));
@@ -305,7 +318,9 @@ async function diagnose(
   return {
     text: diagnoses.map((d, i) => renderDiagnosis(d, logs[i])).join("\n"),
     summary: diagnosisSummary(diagnoses, context),
-    recovering: onlyRecovering(diagnoses),
+    recovering: onlyRecovering(diagnoses)
+      ? diagnoses.map((d) => containerOf(d.service)?.name).filter((n): n is string => Boolean(n))
+      : [],
   };
 }
 
@@ -379,8 +394,9 @@ async function statusAction(flags: StatusFlags, trace: CommandTrace): Promise<bo
     const { text, summary, recovering } = await trace.step("docker", "diagnose", () =>
       diagnose(target, report, containers, context),
     );
-    if (recovering && flags.startLimit !== undefined) {
-      // make start waits once more instead of failing (EXIT_ONLY_RECOVERING in infra/scripts/lib.sh).
+    if (recovering.length > 0 && flags.startLimit !== undefined) {
+      // make start runs Compose again once these clear (EXIT_ONLY_RECOVERING in infra/scripts/lib.sh).
+      await untilNotUnhealthy(recovering, RECOVERY_WAIT_MS);
       process.exitCode = EXIT_ONLY_RECOVERING;
       return false;
     }

@@ -9,6 +9,8 @@ export interface ContainerDetails {
   oomKilled: boolean;
   /** Why the engine could not start it (a container left in state created), else "". */
   error: string;
+  /** healthy, unhealthy, starting, or "" without a healthcheck (Health.Status). */
+  health: string;
   /** Consecutive failed healthchecks (Health.FailingStreak); 0 when the last one passed. */
   failingStreak: number;
   /** The last healthcheck run, when the container has a healthcheck that ran. */
@@ -33,6 +35,7 @@ export function parseInspect(text: string): Map<string, ContainerDetails> {
     const state = (record?.State ?? {}) as Record<string, unknown>;
     const memory = ((record?.HostConfig ?? {}) as { Memory?: unknown }).Memory;
     const health = (state.Health ?? {}) as {
+      Status?: unknown;
       FailingStreak?: unknown;
       Log?: { ExitCode?: unknown; Output?: unknown }[];
     };
@@ -42,6 +45,7 @@ export function parseInspect(text: string): Map<string, ContainerDetails> {
       exitCode: typeof state.ExitCode === "number" ? state.ExitCode : 0,
       oomKilled: state.OOMKilled === true,
       error: str(state.Error),
+      health: str(health.Status),
       failingStreak: typeof health.FailingStreak === "number" ? health.FailingStreak : 0,
       lastHealthcheck: last
         ? { exitCode: typeof last.ExitCode === "number" ? last.ExitCode : 0, output: str(last.Output) }

@@ -2,8 +2,8 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import {
   diagnoseServices,
-  onlyRecovering,
   diagnosisSummary,
+  onlyRecovering,
   type ServiceEvidence,
 } from "../../src/commands/diagnose-rules.ts";
 import type { ComposeContainer } from "../../src/docker/compose.ts";
@@ -91,6 +91,7 @@ const details = (overrides: Partial<ContainerDetails>): ContainerDetails => ({
   exitCode: 0,
   oomKilled: false,
   error: "",
+  health: "",
   failingStreak: 0,
   lastHealthcheck: undefined,
   memoryLimitBytes: 0,
@@ -114,6 +115,7 @@ describe("docker inspect", () => {
       exitCode: 137,
       oomKilled: true,
       error: "",
+      health: "unhealthy",
       failingStreak: 0,
       lastHealthcheck: undefined,
       memoryLimitBytes: 536870912,
