@@ -42,22 +42,21 @@ say "Starting ${PROFILES[*]-} (project $(project_name), waiting up to ${timeout_
 up_and_wait() { compose ${PROFILE_ARGS[@]+"${PROFILE_ARGS[@]}"} up --detach --wait --wait-timeout "$timeout_seconds"; }
 # The tools ask the engine why each service is not up (exit code, OOM kill, failing healthcheck, the reason it
 # never started, its last log lines) and end with what failed and the fix: a timeout only when it was one.
+# 0: every service is healthy by now; EXIT_ONLY_RECOVERING: the only ones left have just cleared.
 diagnose_failed_start() {
-  local rc=0
-  finish_tracing tools status --diagnose --start-limit "$timeout_seconds" ${PROFILE_ARGS[@]+"${PROFILE_ARGS[@]}"} || rc=$?
-  [[ $rc -eq 0 ]] && die "compose up failed, yet every service runs healthy now." \
-    "fix: read Compose's message above; 'make status' shows the state, 'make doctor' checks the host."
-  return "$rc"
+  finish_tracing tools status --diagnose --start-limit "$timeout_seconds" ${PROFILE_ARGS[@]+"${PROFILE_ARGS[@]}"}
 }
 if ! up_and_wait; then
   rc=0
   diagnose_failed_start || rc=$?
-  [[ $rc -eq $EXIT_ONLY_RECOVERING ]] || exit 1
-  say "Starting once more: the engine reported a service unhealthy whose last healthcheck had passed (it clears at the next check)."
+  [[ $rc -eq 0 || $rc -eq $EXIT_ONLY_RECOVERING ]] || exit 1
+  # Compose stops at the first container it sees unhealthy, also at a stale state (Docker keeps "unhealthy"
+  # after an unpause until the next check): once that has cleared, Compose gets one more try.
+  say "Starting once more: a service Compose saw unhealthy has passed its healthcheck since."
   if ! up_and_wait; then
     rc=0
     diagnose_failed_start || rc=$?
-    [[ $rc -eq $EXIT_ONLY_RECOVERING ]] && die "A service still reports unhealthy although its healthcheck passes." \
+    [[ $rc -eq 0 || $rc -eq $EXIT_ONLY_RECOVERING ]] && die "Compose still reports a service unhealthy although its healthcheck passes." \
       "fix: make start again; 'make status' shows what the engine reports."
     exit 1
   fi
