@@ -1,7 +1,7 @@
 # WallpaperDB local infrastructure: the human entry point.
-# Every target (except help) goes through `turbo run`, so the same task graph,
-# caching and environment apply whether you type `make`, `npx turbo` or run CI.
-# Run `make help` for the list.
+# Every target (except help and reset) goes through `turbo run`, so the same task
+# graph, caching and environment apply whether you type `make`, `npx turbo` or run
+# CI. Run `make help` for the list.
 
 SHELL := bash
 .SHELLFLAGS := -eu -o pipefail -c
@@ -23,11 +23,13 @@ CHECK := $(TURBO) run --ui=stream --log-order=grouped --log-prefix=none --output
 # Variables users pass on the command line, turned into flags for the tasks.
 SERVICE ?=
 ONLY ?=
-CONFIRM ?=
 PROFILE ?=
 SINCE ?=
 JSON ?=
 json_flag = $(if $(filter 1 yes true,$(JSON)),--json)
+# make also takes variables from the environment: an exported CONFIRM must not delete anything, so only
+# CONFIRM=1 typed on make's command line confirms a reset.
+reset_confirmed = $(and $(filter command line,$(origin CONFIRM)),$(filter 1 yes true,$(CONFIRM)))
 
 DEPS_STAMP := node_modules/.package-lock.json
 DEPS_INPUTS := package-lock.json package.json infra/package.json tools/package.json
@@ -47,8 +49,11 @@ start: $(DEPS_STAMP) ## Start the stack (preflight, up, wait healthy, seed) and 
 stop: $(DEPS_STAMP) ## Stop the stack; all data is kept
 	@$(RUN) stop
 
+# The one lifecycle target without turbo: turbo runs a task on a pseudo-terminal of its own, so reset's
+# "Type yes" prompt never reached the user, typed input never arrived, and a closed terminal left it
+# waiting with the lifecycle lock held. The script has to own make's terminal to ask.
 reset: $(DEPS_STAMP) ## Delete this stack's volumes after confirmation (CONFIRM=1 to skip the prompt), then start again
-	@$(RUN) reset -- $(if $(filter 1 yes true,$(CONFIRM)),--yes) $(if $(PROFILE),--profile $(PROFILE))
+	@bash infra/scripts/reset-infra.sh $(if $(reset_confirmed),--yes) $(if $(PROFILE),--profile $(PROFILE))
 
 logs: $(DEPS_STAMP) ## Follow the logs of every service, or SERVICE=name [SINCE=10m]
 	@$(RUN) logs -- $(if $(SERVICE),--service $(SERVICE)) $(if $(SINCE),--since $(SINCE))

@@ -208,7 +208,13 @@ LOCK_WAIT_SECONDS="${LOCK_WAIT_SECONDS:-600}"
 # A mkdir lock still without a pid after this many seconds lost its owner between mkdir and writing the pid.
 LOCK_STALE_SECONDS="${LOCK_STALE_SECONDS:-5}"
 acquire_lock() {
-  [[ "${WPDB_LIFECYCLE_LOCK_HELD:-}" == 1 ]] && return
+  if [[ "${WPDB_LIFECYCLE_LOCK_HELD:-}" == 1 ]]; then
+    # reset-infra.sh execs start-infra.sh: same process, so the mkdir lock is still ours to remove at exit.
+    if [[ -n "${WPDB_MKDIR_LOCK:-}" && "$(cat "$WPDB_MKDIR_LOCK/pid" 2>/dev/null)" == "$$" ]]; then
+      trap 'rm -rf "'"$WPDB_MKDIR_LOCK"'"' EXIT
+    fi
+    return
+  fi
   local dir="${WPDB_LOCK_DIR:-$REPO_ROOT/.turbo}"
   mkdir -p "$dir"
   local file
@@ -235,6 +241,7 @@ acquire_lock() {
     done
     echo $$ >"$lock/pid"
     trap 'rm -rf "'"$lock"'"' EXIT
+    export WPDB_MKDIR_LOCK="$lock"
   fi
   export WPDB_LIFECYCLE_LOCK_HELD=1
 }

@@ -110,6 +110,25 @@ describe("without flock: the mkdir lock", () => {
     }
   });
 
+  it("reset --yes, which hands its lock on to start-infra.sh, still removes the lock when it ends", async () => {
+    const box = await sandbox({ FAKE_DOCKER_SCENARIO: "ports-held-by-stack" });
+    try {
+      const env = hiding(box, ["flock"]);
+      const result = await runDetached("bash", [script("reset-infra.sh"), "--yes", "--profile", "core"], {
+        cwd: infraDir,
+        env,
+      });
+      assert.equal(result.code, 0, result.output);
+      assert.ok(
+        box.calls().some((c) => c.endsWith(" down --volumes")),
+        box.calls().join("\n"),
+      );
+      assert.deepEqual(leftovers(box), [], "the lock outlived the reset");
+    } finally {
+      box.cleanup();
+    }
+  });
+
   it("keeps waiting for a live owner", async () => {
     const box = await sandbox();
     try {
