@@ -183,8 +183,10 @@ async function main(): Promise<number> {
         process.stderr.write(down.output);
       }
       rmSync(workDir, { recursive: true, force: true });
-      // The lifecycle scripts' per-project lock file; named after this run's project only.
-      rmSync(join(repoRoot, ".turbo", `lifecycle-${plan.projectName}.lock`), { force: true });
+      // The lifecycle scripts' per-project lock (flock file, or mkdir lock without flock); this run's only.
+      const lock = join(env.WPDB_LOCK_DIR || join(repoRoot, ".turbo"), `lifecycle-${plan.projectName}.lock`);
+      rmSync(lock, { force: true });
+      rmSync(`${lock}.d`, { recursive: true, force: true });
     })();
     return teardownPromise;
   };

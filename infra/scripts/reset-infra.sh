@@ -29,6 +29,7 @@ if [[ $confirmed -ne 1 ]] && ! { : </dev/tty; } 2>/dev/null; then
     "run it in a terminal, or confirm on make's command line: make reset CONFIRM=1 (an exported CONFIRM does not count), or reset-infra.sh --yes."
 fi
 
+on_interrupt "make reset" "nothing was deleted" "make reset again when you want to"
 ensure_env_file
 require_engine
 acquire_lock
@@ -61,6 +62,8 @@ if [[ $confirmed -ne 1 ]]; then
   fi
 fi
 
+on_interrupt "make reset" "it was deleting the containers and volumes, so some may be gone" \
+  "make reset CONFIRM=1 finishes the reset; make start keeps what is left"
 # No --remove-orphans: in the dev container the workspace container belongs to the same Compose project
 # without being in this file, so it counts as an orphan: removing orphans would delete the editor's own
 # container. --volumes removes only the named volumes this file declares (<project>_postgres-data, ...).

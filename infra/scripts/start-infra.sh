@@ -25,6 +25,7 @@ while [[ $# -gt 0 ]]; do
   shift
 done
 
+on_interrupt "make start" "services it already started keep running" "make start again continues from there; make stop stops them"
 # .env first: a user without a running engine can already adjust ports and passwords.
 ensure_env_file
 require_engine

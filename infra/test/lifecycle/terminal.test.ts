@@ -1,11 +1,11 @@
 /**
  * make's interactive paths under a real terminal (tmux), typed as a user types, against the fake docker:
- * reset's prompt (yes, no, closing the window). Each ends with one message, the right exit code, the
- * lifecycle lock released and nothing half-done.
+ * reset's prompt (yes, no, Ctrl-C, closing the window) and Ctrl-C during start and wait. Each ends with one
+ * message, the right exit code, the lifecycle lock released and nothing half-done.
  */
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { copyFileSync, existsSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it, type TestContext } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -82,6 +82,8 @@ function tearDown(setup: Setup | null): void {
   setup?.box.cleanup();
 }
 
+const interruptLines = (screen: string) => screen.split("\n").filter((l) => l.startsWith("✗"));
+
 describe("make reset on a terminal", () => {
   it("shows the prompt; typing no cancels with exit 2 and deletes nothing", async (t) => {
     const setup = await atResetPrompt(t);
@@ -118,6 +120,24 @@ describe("make reset on a terminal", () => {
     }
   });
 
+  it("Ctrl-C at the prompt: one message, exit 130, nothing deleted, the lock released", async (t) => {
+    const setup = await atResetPrompt(t);
+    if (!setup) return;
+    const { box, terminal } = setup;
+    try {
+      terminal.ctrlC();
+      assert.equal(await terminal.exitCode(), 130, terminal.screen());
+      assert.deepEqual(interruptLines(terminal.screen()), [
+        "✗ make reset was interrupted (Ctrl-C); nothing was deleted.",
+      ]);
+      assert.doesNotMatch(terminal.screen(), /make: \*\*\*/, "make added its own error line");
+      assertNothingDeleted(box);
+      assert.ok(lockFree(box), "the lifecycle lock is still held");
+    } finally {
+      tearDown(setup);
+    }
+  });
+
   it("closing the terminal at the prompt ends the reset: nothing deleted, the lock released", async (t) => {
     const setup = await atResetPrompt(t);
     if (!setup) return;
@@ -126,6 +146,53 @@ describe("make reset on a terminal", () => {
       terminal.close();
       await eventually(() => lockFree(box), "releasing the lifecycle lock after the terminal closed");
       assertNothingDeleted(box);
+    } finally {
+      tearDown(setup);
+    }
+  });
+});
+
+describe("Ctrl-C under a terminal", () => {
+  it("during make start (compose up hangs): one message, exit 130, lock released; the next start works", async (t) => {
+    const setup = await setUp(t, { FAKE_DOCKER_UP_DELAY: "600" });
+    if (!setup) return;
+    const { box, terminal } = setup;
+    try {
+      terminal.start("make start PROFILE=core");
+      await terminal.waitFor(/Starting core \(project/, "compose up");
+      terminal.ctrlC();
+      assert.equal(await terminal.exitCode(), 130, terminal.screen());
+      assert.deepEqual(interruptLines(terminal.screen()), [
+        "✗ make start was interrupted (Ctrl-C); services it already started keep running.",
+      ]);
+      assert.match(terminal.screen(), /fix: make start again continues from there; make stop stops them/);
+      assert.doesNotMatch(terminal.screen(), /make: \*\*\*/, "make added its own error line");
+      await eventually(() => lockFree(box), "releasing the lifecycle lock");
+
+      assert.equal(
+        await terminal.run("FAKE_DOCKER_UP_DELAY=0 make start PROFILE=core"),
+        0,
+        terminal.screen(),
+      );
+      assert.match(terminal.screen(), /✓ postgres +│ running │ healthy/);
+    } finally {
+      tearDown(setup);
+    }
+  });
+
+  it("during make wait (no service answers yet): one message with the fix, exit 130", async (t) => {
+    const setup = await setUp(t, { FAKE_DOCKER_SCENARIO: "ports-held-by-stack" });
+    if (!setup) return;
+    const { box, terminal } = setup;
+    try {
+      copyFileSync(join(repoRoot, ".env.example"), box.envFile);
+      terminal.start("make wait PROFILE=core");
+      await terminal.waitFor(/waiting .*connection refused/, "the first probes");
+      terminal.ctrlC();
+      assert.equal(await terminal.exitCode(), 130, terminal.screen());
+      assert.deepEqual(interruptLines(terminal.screen()), ["✗ make wait was interrupted (Ctrl-C)."]);
+      assert.match(terminal.screen(), /fix: make wait again; it only probes so nothing changed/);
+      assert.doesNotMatch(terminal.screen(), /make: \*\*\*/, "make added its own error line");
     } finally {
       tearDown(setup);
     }
