@@ -99,11 +99,11 @@ describe("without flock: the mkdir lock", () => {
     const box = await sandbox();
     try {
       mkdirSync(lockDir(box));
+      // Counted in lock polls, not wall time: without the takeover it times out after 10 and fails.
       const env = hiding(box, ["flock"], { LOCK_WAIT_SECONDS: "10", LOCK_STALE_SECONDS: "2" });
       const result = await start(env);
       assert.equal(result.code, 0, result.output);
       assert.equal(ups(box).length, 1, box.calls().join("\n"));
-      assert.ok(result.ms < 8000, `took ${Math.round(result.ms)} ms`);
       assert.deepEqual(leftovers(box), []);
     } finally {
       box.cleanup();
