@@ -81,8 +81,13 @@ doctor: $(DEPS_STAMP) ## Check Docker, Compose, ports, memory, disk, vm.max_map_
 verify: $(DEPS_STAMP) ## Prove the running stack end to end (write and read every service, telemetry round trip)
 	@$(call ctrl_c_says,make verify again; its probe data has names of its own) $(RUN) verify
 
+# Where each system tool the tests look for was found: part of the test task's cache key (turbo.json),
+# so a run that skipped tests for a missing tool is not replayed from cache once the tool is installed.
+TEST_TOOLS := docker docker-compose nats-server promtool prometheus shellcheck script tmux ss lsof
+test_tools_found = $(shell for t in $(TEST_TOOLS); do printf '%s=%s ' "$$t" "$$(command -v "$$t")"; done)postgres=$(firstword $(PG_BIN) $(wildcard /usr/lib/postgresql/*/bin/initdb))
+
 test: $(DEPS_STAMP) ## Run lint, typecheck and every test tier (unit, static, integration, lifecycle)
-	@$(CHECK) lint typecheck test
+	@WPDB_TEST_TOOLS='$(test_tools_found)' $(CHECK) lint typecheck test
 
 lint: $(DEPS_STAMP) ## Lint and format-check the TypeScript (Biome)
 	@$(CHECK) lint

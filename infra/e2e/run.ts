@@ -13,11 +13,11 @@
 // its project down.
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { constants as osConstants, tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { parse as parseEnv } from "dotenv";
+import { readEnvFile } from "../../tools/src/config/env.ts";
 import { interpolate } from "./images/refs.ts";
 import { abortAll, type CommandResult, runCommand } from "./lib/commands.ts";
 import {
@@ -76,8 +76,9 @@ function log(message: string): void {
   process.stdout.write(`e2e: ${message}\n`);
 }
 
-function readEnvFile(path: string): Record<string, string> {
-  return existsSync(path) ? parseEnv(readFileSync(path, "utf8")) : {};
+/** An env file's values as Compose reads them (the tools' reader); absent or unusable gives none. */
+function readEnvValues(path: string): Record<string, string> {
+  return readEnvFile(path, process.env).values as Record<string, string>;
 }
 
 async function detectCompose(env: NodeJS.ProcessEnv): Promise<string[] | null> {
@@ -110,8 +111,8 @@ async function main(): Promise<number> {
     throw new Skip({ code: "no-compose", detail: "neither docker compose nor docker-compose answers" });
 
   // 2. The isolated plan: project name and ports that are nobody else's.
-  const example = readEnvFile(join(repoRoot, ".env.example"));
-  const developerEnv = readEnvFile(join(repoRoot, ".env"));
+  const example = readEnvValues(join(repoRoot, ".env.example"));
+  const developerEnv = readEnvValues(join(repoRoot, ".env"));
   const keys = portKeys(example);
   const facts = composeFileFacts(readFileSync(composeFile, "utf8"));
   if (facts.isolationBreakers.length > 0) {

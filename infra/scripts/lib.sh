@@ -28,6 +28,9 @@ ENV_EXAMPLE="$REPO_ROOT/.env.example"
 ALL_PROFILES=(core observability)
 # Exit code of `doctor --preflight` meaning "every selected service already runs healthy".
 EXIT_ALREADY_RUNNING=3
+# Exit code of `status --diagnose` after a failed start when every service that is not up only waits for its
+# next healthcheck (Docker keeps "unhealthy" after an unpause until then): the start waits once more.
+EXIT_ONLY_RECOVERING=75
 
 die() { # message [fix...] -> stderr, exit 1
   printf '✗ %s\n' "$1" >&2
@@ -38,28 +41,32 @@ die() { # message [fix...] -> stderr, exit 1
 }
 say() { printf '%s\n' "$*" >&2; }
 
-# Value of a variable: the process environment first, then the env file, then the default. Empty counts as
-# unset (`VAR=` in .env), as in Compose and the tools.
+# The env file's values, read once by the tools' reader with Compose's own rules (quotes, ${VAR}, $$, CRLF,
+# export, comments) into WPDB_DOTENV_<NAME>: the scripts pass Compose exactly what it reads itself. A file
+# Compose cannot read (a directory, no permission, a broken line) stops every command with the reason and fix.
+load_env_file() {
+  [[ -e "$ENV_FILE" ]] || return 0
+  # The values hold passwords: DEBUG=1 must not trace them.
+  local values xtrace=""
+  [[ $- == *x* ]] && xtrace=1 && set +x
+  values="$(node "$REPO_ROOT/tools/bin/dotenv-values.mjs" "$ENV_FILE")" || exit 1
+  eval "$values"
+  [[ -z "$xtrace" ]] || set -x
+}
+
+# Value of a variable as Compose sees it: the process environment first (also when empty: then the default
+# applies, as ${VAR:-default} does in Compose and the tools), then the env file, then the default.
 env_value() {
-  local name="$1" fallback="${2:-}" line=""
-  if [[ -n "${!name:-}" ]]; then
-    printf '%s' "${!name}"
-    return
+  local name="$1" fallback="${2:-}" from_file="WPDB_DOTENV_$1"
+  if [[ -n "${!name+set}" ]]; then
+    printf '%s' "${!name:-$fallback}"
+  else
+    printf '%s' "${!from_file:-$fallback}"
   fi
-  if [[ -f "$ENV_FILE" ]]; then
-    line="$(grep -E "^[[:space:]]*(export[[:space:]]+)?${name}=" "$ENV_FILE" | tail -n 1 || true)"
-  fi
-  if [[ -n "$line" ]]; then
-    line="${line#*=}"
-    line="${line%%[[:space:]]#*}"
-    line="${line%\"}" && line="${line#\"}"
-    line="${line%\'}" && line="${line#\'}"
-  fi
-  [[ -n "$line" ]] || line="$fallback"
-  printf '%s' "$line"
 }
 
 project_name() { env_value COMPOSE_PROJECT_NAME wallpaperdb; }
+load_env_file
 
 # Bind mounts in the Compose file are relative to the project directory. Under Docker-outside-of-Docker the
 # engine resolves them on ITS host, so the project directory must be the host's path of infra/.
@@ -212,11 +219,12 @@ start_tracing() {
 finish_tracing() { WALLPAPERDB_TRACE_ROOT="${TRACE_ROOT:-}" "$@"; }
 
 ensure_env_file() {
-  [[ -f "$ENV_FILE" ]] && return
+  [[ -e "$ENV_FILE" ]] && return # an unreadable one was refused by load_env_file already
   [[ -f "$ENV_EXAMPLE" ]] || die "Neither $ENV_FILE nor $ENV_EXAMPLE exists." "fix: restore .env.example (git checkout -- .env.example)."
   cp "$ENV_EXAMPLE" "$ENV_FILE.tmp.$$"
   mv -f "$ENV_FILE.tmp.$$" "$ENV_FILE"
   say "Created $(basename "$ENV_FILE") from .env.example: edit it to change ports or passwords."
+  load_env_file
 }
 
 # One lifecycle command at a time per Compose project: a second `start` waits for the first, then finds the

@@ -43,11 +43,28 @@ preflight=0
 
 timeout_seconds="$(env_value STACK_START_TIMEOUT 300)"
 say "Starting ${PROFILES[*]-} (project $(project_name), waiting up to ${timeout_seconds}s for health)..."
-if ! compose ${PROFILE_ARGS[@]+"${PROFILE_ARGS[@]}"} up --detach --wait --wait-timeout "$timeout_seconds"; then
-  # Names every service that is not healthy and prints its last 30 log lines.
-  finish_tracing tools status --diagnose ${PROFILE_ARGS[@]+"${PROFILE_ARGS[@]}"} || true
-  die "The stack did not become healthy (start limit: ${timeout_seconds}s, STACK_START_TIMEOUT)." \
-    "fix: read the log lines above; raise STACK_START_TIMEOUT in .env on a slow machine; 'make doctor' checks the host."
+up_and_wait() { compose ${PROFILE_ARGS[@]+"${PROFILE_ARGS[@]}"} up --detach --wait --wait-timeout "$timeout_seconds"; }
+# The tools ask the engine why each service is not up (exit code, OOM kill, failing healthcheck, the reason it
+# never started, its last log lines) and end with what failed and the fix: a timeout only when it was one.
+diagnose_failed_start() {
+  local rc=0
+  finish_tracing tools status --diagnose --start-limit "$timeout_seconds" ${PROFILE_ARGS[@]+"${PROFILE_ARGS[@]}"} || rc=$?
+  [[ $rc -eq 0 ]] && die "compose up failed, yet every service runs healthy now." \
+    "fix: read Compose's message above; 'make status' shows the state, 'make doctor' checks the host."
+  return "$rc"
+}
+if ! up_and_wait; then
+  rc=0
+  diagnose_failed_start || rc=$?
+  [[ $rc -eq $EXIT_ONLY_RECOVERING ]] || exit 1
+  say "Waiting once more: the engine still reports a service unhealthy whose last healthcheck passed."
+  if ! up_and_wait; then
+    rc=0
+    diagnose_failed_start || rc=$?
+    [[ $rc -eq $EXIT_ONLY_RECOVERING ]] && die "A service still reports unhealthy although its healthcheck passes." \
+      "fix: make start again; 'make status' shows what the engine reports."
+    exit 1
+  fi
 fi
 
 [[ "$no_wait" == 1 ]] || tools wait ${PROFILE_ARGS[@]+"${PROFILE_ARGS[@]}"}

@@ -1,4 +1,5 @@
-import { ConfigError } from "./config/env.ts";
+import { CommanderError } from "commander";
+import { ConfigError, EnvFileError } from "./config/env.ts";
 import { MASK, maskSecretsInText, maskUrl } from "./output/mask.ts";
 import { SeedFileError } from "./seed/result.ts";
 
@@ -160,11 +161,28 @@ export function serviceError(context: ServiceContext, error: unknown): UserError
 /** Turns any thrown value into the UserError shown to the user. */
 export function toUserError(error: unknown): UserError {
   if (error instanceof UserError) return error;
+  if (error instanceof CommanderError) {
+    return new UserError(error.message.replace(/^error: /, ""), {
+      fix: "add --help for usage",
+      exitCode: error.exitCode,
+      cause: error,
+    });
+  }
   if (error instanceof ConfigError) {
     const lines = error.problems.map((p) => `${p.variable}=${p.shownValue} (expected ${p.expected})`);
     return new UserError(`invalid configuration: ${lines.join("; ")}`, {
       where: "the root .env file or your shell environment",
       fix: "correct the variable(s) above; .env.example shows a working value for each",
+      exitCode: 2,
+      cause: error,
+    });
+  }
+  if (error instanceof EnvFileError) {
+    const [only] = error.problems;
+    return new UserError(error.problems.map((p) => p.what).join("; "), {
+      where:
+        only?.line !== undefined && error.problems.length === 1 ? `${error.file}:${only.line}` : error.file,
+      fix: [...new Set(error.problems.map((p) => p.fix))].join("; "),
       exitCode: 2,
       cause: error,
     });
@@ -198,7 +216,8 @@ export async function runCli(main: () => Promise<number | undefined>): Promise<v
     if (code !== undefined) process.exitCode = code;
   } catch (thrown) {
     const error = toUserError(thrown);
-    process.stderr.write(`${formatUserError(error)}\n`);
+    // Commander has printed its usage error (and --help its help) already.
+    if (!(thrown instanceof CommanderError)) process.stderr.write(`${formatUserError(error)}\n`);
     if (process.env.DEBUG === "1") {
       const stack = thrown instanceof Error ? (thrown.stack ?? String(thrown)) : String(thrown);
       process.stderr.write(`${maskText(stack)}\n`);

@@ -8,6 +8,7 @@ import {
   missingPlatforms,
   parseAuthChallenge,
   platformOfConfig,
+  REQUIRED_PLATFORMS,
   readManifest,
   tokenUrl,
 } from "./refs.ts";
@@ -66,22 +67,47 @@ async function authorizedGet(
   return request(fetchImpl, url, { Accept: accept, Authorization: `Bearer ${token}` });
 }
 
-export async function checkImage(ref: ImageRef, fetchImpl: Fetch = fetch): Promise<ImageCheck> {
-  const result = (status: ImageStatus, detail: string, platforms: string[] = []): ImageCheck => ({
-    status,
-    platforms,
-    missing: status === "ok" || status === "missing-platforms" ? missingPlatforms(platforms) : [],
-    detail,
-  });
+const result = (status: ImageStatus, detail: string, platforms: string[] = []): ImageCheck => ({
+  status,
+  platforms,
+  missing: status === "ok" || status === "missing-platforms" ? missingPlatforms(platforms) : [],
+  detail,
+});
+
+/** The verdict of a manifest request that did not succeed; undefined when it did. */
+function failedManifest(ref: ImageRef, response: Response): ImageCheck | undefined {
+  if (response.status === 404) return result("not-found", `tag ${ref.tag} not found in ${ref.registry}`);
+  // Docker Hub answers 401 (even with a token) for a repository that does not exist: "pull access denied".
+  if (response.status === 401 || response.status === 403) {
+    return result("not-found", `${ref.registry} denies ${ref.repository}: repository missing or private`);
+  }
+  if (response.status === 429) return result("error", `${ref.registry} rate-limits anonymous pulls (429)`);
+  if (!response.ok) return result("error", `${ref.registry} answered HTTP ${response.status}`);
+  return undefined;
+}
+
+/**
+ * A dev container feature (ghcr.io/devcontainers/features/…:1.10.0) is one OCI artifact that runs in any
+ * container, not an image per platform: it only has to exist.
+ */
+export async function checkArtifact(ref: ImageRef, fetchImpl: Fetch = fetch): Promise<ImageCheck> {
   try {
     const response = await authorizedGet(fetchImpl, ref, manifestUrl(ref), MANIFEST_ACCEPT);
-    if (response.status === 404) return result("not-found", `tag ${ref.tag} not found in ${ref.registry}`);
-    // Docker Hub answers 401 (even with a token) for a repository that does not exist: "pull access denied".
-    if (response.status === 401 || response.status === 403) {
-      return result("not-found", `${ref.registry} denies ${ref.repository}: repository missing or private`);
-    }
-    if (response.status === 429) return result("error", `${ref.registry} rate-limits anonymous pulls (429)`);
-    if (!response.ok) return result("error", `${ref.registry} answered HTTP ${response.status}`);
+    const published = result("ok", "published (one OCI artifact for every platform)", [
+      ...REQUIRED_PLATFORMS,
+    ]);
+    return failedManifest(ref, response) ?? published;
+  } catch (error) {
+    if (error instanceof Unreachable) return result("unreachable", error.message);
+    return result("error", error instanceof Error ? error.message : String(error));
+  }
+}
+
+export async function checkImage(ref: ImageRef, fetchImpl: Fetch = fetch): Promise<ImageCheck> {
+  try {
+    const response = await authorizedGet(fetchImpl, ref, manifestUrl(ref), MANIFEST_ACCEPT);
+    const failed = failedManifest(ref, response);
+    if (failed) return failed;
     const manifest = readManifest(await response.json(), response.headers.get("content-type") ?? "");
     let platforms: string[];
     if (manifest.kind === "index") {

@@ -135,13 +135,14 @@ export function isolatedEnvironment(
   return { ...env, ...e2e };
 }
 
-/** Renders variables as an env file Compose and dotenv both read (values quoted when needed). */
+/** Renders variables as an env file Compose reads literally (values quoted when needed). */
 export function renderEnvFile(values: Record<string, string>, header: string): string {
   const lines = header.split("\n").map((line) => `# ${line}`.trimEnd());
   for (const [key, value] of Object.entries(values)) {
-    // Single quotes keep `$` literal in Compose's env-file syntax; dotenv reads them the same way.
+    // Single quotes keep `$` literal in Compose's env-file syntax; inside double quotes (for a value with
+    // a ') Compose interpolates, so $, " and \ are escaped there.
     const plain = /^[A-Za-z0-9_./:@,+-]*$/.test(value);
-    const quoted = value.includes("'") ? JSON.stringify(value) : `'${value}'`;
+    const quoted = value.includes("'") ? `"${value.replace(/[\\"$]/g, "\\$&")}"` : `'${value}'`;
     lines.push(`${key}=${plain ? value : quoted}`);
   }
   return `${lines.join("\n")}\n`;

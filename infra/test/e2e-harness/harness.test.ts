@@ -1,7 +1,6 @@
 import assert from "node:assert/strict";
-import { existsSync, readFileSync } from "node:fs";
 import { describe, it } from "node:test";
-import { parse as parseEnv } from "dotenv";
+import { readEnvFile } from "../../../tools/src/config/env.ts";
 import { repoRoot } from "../support/paths.ts";
 import { isDownOfE2EProject, projectsAddressed, runHarness } from "./harness-process.ts";
 
@@ -146,10 +145,8 @@ describe("e2e harness: teardown (fake docker)", () => {
         (m) => [m[1] as string, m[2] as string] as const,
       ),
     );
-    const example = parseEnv(readFileSync(`${repoRoot}/.env.example`, "utf8"));
-    const developer = existsSync(`${repoRoot}/.env`)
-      ? parseEnv(readFileSync(`${repoRoot}/.env`, "utf8"))
-      : {};
+    const example = readEnvFile(`${repoRoot}/.env.example`, {}).values;
+    const developer = readEnvFile(`${repoRoot}/.env`, process.env).values;
     const portKeys = Object.keys(example).filter((k) => k.endsWith("_PORT"));
     assert.deepEqual([...printed.keys()].sort(), portKeys.sort());
     const taken = new Set([...portKeys.map((k) => example[k]), ...portKeys.map((k) => developer[k])]);

@@ -4,7 +4,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { parse as parseEnv } from "dotenv";
+import { readEnvFile } from "../../../tools/src/config/env.ts";
+import { devcontainerPins } from "../../e2e/images/devcontainer.ts";
 import {
   interpolate,
   manifestUrl,
@@ -16,7 +17,7 @@ import {
   readManifest,
   tokenUrl,
 } from "../../e2e/images/refs.ts";
-import { checkImage, type Fetch } from "../../e2e/images/registry.ts";
+import { checkArtifact, checkImage, type Fetch } from "../../e2e/images/registry.ts";
 import { verdict } from "../../e2e/images/verdict.ts";
 import { composeImages } from "../../e2e/lib/compose.ts";
 import { infraDir, repoRoot } from "../support/paths.ts";
@@ -212,7 +213,7 @@ describe("check-images verdict", () => {
 
 describe("check-images on the real Compose file", () => {
   it("finds a pinned image (never latest) for every service", () => {
-    const defaults = parseEnv(readFileSync(join(repoRoot, ".env.example"), "utf8"));
+    const defaults = readEnvFile(join(repoRoot, ".env.example"), {}).values;
     const images = composeImages(readFileSync(join(infraDir, "docker-compose.yml"), "utf8"));
     assert.ok(images.length >= 10, `only ${images.length} images`);
     for (const { service, image } of images) {
@@ -221,15 +222,26 @@ describe("check-images on the real Compose file", () => {
     }
   });
 
-  const runCli = (composeText: string, ...args: string[]) => {
+  /** check-images on `composeText`, with a dev container folder holding `devcontainer` (none by default). */
+  const runCli = (composeText: string, args: string[] = [], devcontainer: Record<string, string> = {}) => {
     const dir = mkdtempSync(join(tmpdir(), "check-images-"));
     const file = join(dir, "compose.yml");
     writeFileSync(file, composeText);
+    for (const [name, text] of Object.entries(devcontainer)) writeFileSync(join(dir, name), text);
     const env = { ...process.env };
     delete env.CHECK_IMAGES_REQUIRED;
     const result = spawnSync(
       process.execPath,
-      ["--import", "tsx", join(infraDir, "e2e/check-images.ts"), "--compose-file", file, ...args],
+      [
+        "--import",
+        "tsx",
+        join(infraDir, "e2e/check-images.ts"),
+        "--compose-file",
+        file,
+        "--devcontainer-dir",
+        dir,
+        ...args,
+      ],
       { encoding: "utf8", env, timeout: 30_000 },
     );
     rmSync(dir, { recursive: true, force: true });
@@ -242,7 +254,7 @@ describe("check-images on the real Compose file", () => {
     const skipped = runCli(compose);
     assert.equal(skipped.status, 0, skipped.stderr);
     assert.match(skipped.stdout, /^check-images: SKIPPED: no registry reachable for 1 of 1 images/m);
-    const required = runCli(compose, "--required");
+    const required = runCli(compose, ["--required"]);
     assert.equal(required.status, 1);
     assert.match(required.stdout, /^check-images: FAILED \(--required/m);
   });
@@ -254,5 +266,62 @@ describe("check-images on the real Compose file", () => {
       result.stdout,
       /FAILED: 1 of 1 pinned images are broken: app \(grafana\/grafana:latest: unpinned\)/,
     );
+  });
+
+  it("checks the dev container's workspace image and its features too", () => {
+    const compose = "services:\n  app:\n    image: 127.0.0.1:1/team/app:1.0\n";
+    const devcontainer = {
+      "docker-compose.workspace.yml":
+        "services:\n  workspace:\n    image: 127.0.0.1:1/devcontainers/node:5.2.1-24\n",
+      "devcontainer.json":
+        '{\n  // JSONC, as the dev container CLI reads it\n  "features": { "127.0.0.1:1/features/dood:1.10.0": {} }\n}\n',
+    };
+    const offline = runCli(compose, [], devcontainer);
+    assert.equal(offline.status, 0, offline.stderr);
+    assert.match(offline.stdout, /devcontainer workspace +127\.0\.0\.1:1\/devcontainers\/node:5\.2\.1-24 /);
+    assert.match(offline.stdout, /devcontainer feature +127\.0\.0\.1:1\/features\/dood:1\.10\.0 /);
+    assert.match(offline.stdout, /^check-images: SKIPPED: no registry reachable for 3 of 3 images/m);
+    const latest = runCli(compose, [], {
+      ...devcontainer,
+      "docker-compose.workspace.yml":
+        "services:\n  workspace:\n    image: mcr.microsoft.com/devcontainers/typescript-node:latest\n",
+    });
+    assert.equal(latest.status, 1);
+    assert.match(
+      latest.stdout,
+      /broken: devcontainer workspace \(mcr\.microsoft\.com\/devcontainers\/typescript-node:latest: unpinned\)/,
+    );
+  });
+
+  it("the repository's own dev container pins are among the checked ones", () => {
+    const pins = devcontainerPins(
+      readFileSync(join(repoRoot, ".devcontainer/devcontainer.json"), "utf8"),
+      readFileSync(join(repoRoot, ".devcontainer/docker-compose.workspace.yml"), "utf8"),
+    );
+    assert.deepEqual(
+      pins.map((p) => [p.service, p.kind]),
+      [
+        ["devcontainer workspace", "image"],
+        ["devcontainer feature", "feature"],
+      ],
+    );
+    for (const pin of pins) assert.equal(pinProblem(parseImageRef(pin.image)), null, pin.image);
+  });
+});
+
+describe("checkArtifact (a dev container feature) against a replayed registry", () => {
+  const ref = parseImageRef("ghcr.io/devcontainers/features/docker-outside-of-docker:1.10.0");
+  it("a published feature is ok whatever platforms it names; a missing one is not-found", async () => {
+    const manifest = manifestUrl(ref);
+    const published = { schemaVersion: 2, config: { digest: "sha256:c" }, layers: [] };
+    const ok = await checkArtifact(
+      ref,
+      async (url) => new Response(JSON.stringify(url === manifest ? published : {})),
+    );
+    assert.equal(ok.status, "ok", ok.detail);
+    assert.deepEqual(ok.missing, []);
+    const gone = await checkArtifact(ref, async () => new Response("{}", { status: 404 }));
+    assert.equal(gone.status, "not-found");
+    assert.match(gone.detail, /tag 1\.10\.0 not found in ghcr\.io/);
   });
 });

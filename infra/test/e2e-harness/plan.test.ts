@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
 import { describe, it } from "node:test";
-import { parse as parseEnv } from "dotenv";
+import { dotenvValues, parseDotenv } from "../../../tools/src/config/dotenv.mjs";
+import { readEnvFile } from "../../../tools/src/config/env.ts";
 import {
   DEFAULT_PROJECT_NAME,
   developerPorts,
@@ -15,7 +15,7 @@ import {
 } from "../../e2e/lib/plan.ts";
 import { repoRoot } from "../support/paths.ts";
 
-const example = parseEnv(readFileSync(`${repoRoot}/.env.example`, "utf8"));
+const example = readEnvFile(`${repoRoot}/.env.example`, {}).values as Record<string, string>;
 const keys = portKeys(example);
 
 describe("e2e project isolation", () => {
@@ -102,10 +102,10 @@ describe("e2e env file", () => {
     assert.equal(vars.OPENSEARCH_URL, `http://127.0.0.1:${vars.OPENSEARCH_PORT}`);
   });
 
-  it("round-trips through dotenv, quoting values with spaces or $ literally", () => {
+  it("round-trips through Compose's env-file rules, quoting values with spaces or $ literally", () => {
     const text = renderEnvFile({ ...vars, POSTGRES_PASSWORD: "p@ss $HOME w'rd", X: "a b" }, "header line");
     assert.match(text, /^# header line\n/);
-    const parsed = parseEnv(text);
+    const parsed = dotenvValues(parseDotenv(text, (name) => ({ HOME: "/home/dev" })[name]).entries);
     assert.equal(parsed.COMPOSE_PROJECT_NAME, "wallpaperdb-e2e-abc123");
     assert.equal(parsed.POSTGRES_PASSWORD, "p@ss $HOME w'rd");
     assert.equal(parsed.X, "a b");

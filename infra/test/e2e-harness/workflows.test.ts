@@ -71,6 +71,26 @@ describe("GitHub workflows", () => {
     }
   });
 
+  it("runs on the current Node LTS, and ci.yml also on the oldest Node that engines allows", () => {
+    // Node 24 is the Active LTS (Node 20 reached its end of life in April 2026).
+    const CURRENT_LTS = "24";
+    const engines = (
+      JSON.parse(readFileSync(join(repoRoot, "package.json"), "utf8")) as { engines: { node: string } }
+    ).engines.node;
+    const oldest = /^>=\s*(\d+)/.exec(engines)?.[1];
+    assert.ok(oldest, `engines.node is not ">=N": ${engines}`);
+    const nodeVersions = (file: string) => {
+      const workflow = parseWorkflow(text(file));
+      const job = Object.values(workflow.jobs ?? {})[0] as { strategy?: { matrix?: { node?: unknown[] } } };
+      const setup = steps(workflow).find((s) => s.uses?.startsWith("actions/setup-node@"));
+      const version = String(setup?.with?.["node-version"]);
+      const fromMatrix = /^\$\{\{\s*matrix\.node\s*\}\}$/.test(version);
+      return fromMatrix ? (job.strategy?.matrix?.node ?? []).map(String) : [version];
+    };
+    assert.deepEqual(nodeVersions("ci.yml").sort(), [CURRENT_LTS, oldest].sort());
+    assert.deepEqual(nodeVersions("e2e.yml"), [CURRENT_LTS]);
+  });
+
   it("ci.yml runs make test after the same system-package script as .ci/run, in Debian", () => {
     const workflow = parseWorkflow(text("ci.yml"));
     const runs = steps(workflow).map((s) => s.run ?? "");

@@ -103,7 +103,8 @@ describe("doctor", () => {
     });
     writeFileSync(box.envFile, "POSTGRES_PROT=5432\nSTACK_START_TIMEOUT=soon\nCOMPOSE_PROJECT_NAME=x\n");
     try {
-      const result = await cli(box, ["doctor", "--json"], { STACK_START_TIMEOUT: "" });
+      // Unset, not empty: an empty shell variable would hide the file's value (as in Compose).
+      const result = await cli(box, ["doctor", "--json"], { STACK_START_TIMEOUT: undefined });
       const report = parse(result.stdout);
       assert.ok(validateDoctor(report), JSON.stringify(validateDoctor.errors));
       const codes = report.findings.map((f) => f.code);

@@ -107,7 +107,7 @@ describe("make start", () => {
       assert.doesNotMatch(result.output, /fake log line 20 of opensearch/, "more than 30 lines shown");
       assert.doesNotMatch(result.output, /✗ postgres/, "a healthy service was blamed");
       assert.match(result.output, /make logs SERVICE=opensearch/);
-      assert.ok(box.calls().some((c) => / logs --no-color --tail 30 opensearch$/.test(c)));
+      assert.ok(box.calls().some((c) => / logs --no-color --no-log-prefix --tail 30 opensearch$/.test(c)));
     } finally {
       box.cleanup();
     }

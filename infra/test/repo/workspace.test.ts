@@ -4,7 +4,9 @@
  */
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, it } from "node:test";
 import { repoRoot } from "../support/paths.ts";
 
@@ -45,6 +47,47 @@ interface TaskDefinition {
 describe("turbo.json", () => {
   const tasks = (JSON.parse(read("turbo.json")) as { tasks: Record<string, TaskDefinition> }).tasks;
 
+  it("the test task's cache key changes when a tool the tests look for is installed", () => {
+    // A run that skipped tests for a missing nats-server must not be replayed once it is installed.
+    const bin = mkdtempSync(join(tmpdir(), "wpdb-tools-"));
+    try {
+      writeFileSync(join(bin, "nats-server"), "#!/bin/sh\n");
+      chmodSync(join(bin, "nats-server"), 0o755);
+      const toolsSeenBy = (path: string) => {
+        const dryRun = spawnSync(
+          "make",
+          ["--no-print-directory", "-n", "-W", "node_modules/.package-lock.json", "test"],
+          {
+            cwd: repoRoot,
+            encoding: "utf8",
+            env: { ...process.env, PATH: path, MAKEFLAGS: "" },
+          },
+        );
+        return /WPDB_TEST_TOOLS='([^']*)'/.exec(dryRun.stdout)?.[1];
+      };
+      const before = toolsSeenBy(process.env.PATH ?? "");
+      const after = toolsSeenBy(`${bin}:${process.env.PATH ?? ""}`);
+      assert.ok(before !== undefined && after !== undefined, "make test passes no WPDB_TEST_TOOLS");
+      assert.match(after, new RegExp(`nats-server=${bin}/nats-server`));
+      const hashOf = (tools: string) => {
+        const dry = spawnSync(
+          `${repoRoot}/node_modules/.bin/turbo`,
+          ["run", "test", "--dry=json", "--filter=@wallpaperdb/infra-tools"],
+          {
+            cwd: repoRoot,
+            encoding: "utf8",
+            env: { ...process.env, WPDB_TEST_TOOLS: tools, TURBO_TELEMETRY_DISABLED: "1" },
+          },
+        );
+        const { tasks: planned } = JSON.parse(dry.stdout) as { tasks: { taskId: string; hash: string }[] };
+        return planned.find((t) => t.taskId.endsWith("#test"))?.hash;
+      };
+      assert.notEqual(hashOf(before), hashOf(after));
+    } finally {
+      rmSync(bin, { recursive: true, force: true });
+    }
+  });
+
   it("never caches a task with side effects", () => {
     for (const task of SIDE_EFFECT_TASKS) {
       assert.ok(tasks[task], `turbo.json lacks the task ${task}`);
@@ -73,7 +116,7 @@ describe("README and CI", () => {
     assert.deepEqual(commands, ["make start", "make test"]);
   });
 
-  it(".ci/run installs the system packages first, then runs exactly the README's test command", () => {
+  it(".ci/run installs the system packages, starts the engine (stopped on exit), then runs exactly the README's test command", () => {
     const steps = read(".ci/run")
       .split("\n")
       .map((line) => line.trim())
@@ -82,6 +125,12 @@ describe("README and CI", () => {
     assert.ok(install >= 0, ".ci/run does not install the system packages");
     assert.equal(steps.at(-1), "make test");
     assert.ok(install < steps.length - 1);
+    const engine = steps.indexOf("bash .ci/engine.sh start");
+    assert.ok(
+      engine > install && engine < steps.length - 1,
+      ".ci/run does not start the engine before the tests",
+    );
+    assert.ok(steps.includes("trap 'bash .ci/engine.sh stop' EXIT"), ".ci/run leaves the engine running");
     assert.match(read(".ci/install-system-deps.sh"), /apt-get update/);
   });
 });

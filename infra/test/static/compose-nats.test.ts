@@ -6,14 +6,30 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { STACK_CONTRACT } from "../../src/compose-rules.ts";
-import { isolatedEnv, loadCompose, natsConfigFile, requireTool } from "../support/compose-files.ts";
+import { composeFile, isolatedEnv, natsConfigFile, requireTool } from "../support/compose-files.ts";
 
 // infra/config/nats/nats.conf against the real nats-server (2.10 here; the image runs 2.14).
 
 const INSTALL = "install nats-server 2.10+ (Debian: apt-get install nats-server)";
+const COMPOSE_INSTALL = "install Docker Compose v2 (Debian: apt-get install docker-compose)";
 const configText = readFileSync(natsConfigFile, "utf8");
 const NO_AUTH = { NATS_USER: "", NATS_PASSWORD: "" };
 const WITH_AUTH = { NATS_USER: "wallpaperdb", NATS_PASSWORD: "dev-secret" };
+
+/** The nats container's arguments as real Compose builds them from `env` (the .env variables). */
+function composeNatsArgs(env: Record<string, string>): string[] {
+  const run = spawnSync(
+    "docker-compose",
+    ["-f", composeFile, "--profile", "core", "config", "--format", "json"],
+    {
+      env: isolatedEnv(env),
+      encoding: "utf8",
+    },
+  );
+  assert.equal(run.status, 0, run.stderr);
+  const services = (JSON.parse(run.stdout) as { services: Record<string, { command?: string[] }> }).services;
+  return services.nats?.command ?? [];
+}
 
 function testConfig(env: NodeJS.ProcessEnv, file = natsConfigFile) {
   return spawnSync("nats-server", ["-t", "-c", file], {
@@ -62,6 +78,12 @@ describe("infra/config/nats/nats.conf", () => {
   });
   after(() => rmSync(workDir, { recursive: true, force: true }));
 
+  it("passes nats-server -t with NATS_USER and NATS_PASSWORD unset, as outside Compose", (t) => {
+    if (!requireTool(t, "nats-server", INSTALL)) return;
+    const result = testConfig({});
+    assert.equal(result.status, 0, result.stderr);
+  });
+
   it("passes nats-server -t with the auth variables empty (as Compose passes them when unset)", (t) => {
     if (!requireTool(t, "nats-server", INSTALL)) return;
     const result = testConfig(NO_AUTH);
@@ -81,14 +103,11 @@ describe("infra/config/nats/nats.conf", () => {
     assert.notEqual(testConfig(NO_AUTH, broken).status, 0);
   });
 
-  it("needs NATS_USER and NATS_PASSWORD in its environment, and Compose always passes both", (t) => {
-    if (!requireTool(t, "nats-server", INSTALL)) return;
-    const withoutVars = testConfig({});
-    assert.notEqual(withoutVars.status, 0, "nats.conf no longer references $NATS_USER: update this test");
-    assert.match(withoutVars.stderr, /NATS_USER/);
-    const services = loadCompose().services as Record<string, { environment?: Record<string, unknown> }>;
-    const environment = services.nats?.environment ?? {};
-    assert.ok("NATS_USER" in environment && "NATS_PASSWORD" in environment, "nats service must pass both");
+  it("Compose hands NATS_USER and NATS_PASSWORD to nats-server as --user and --pass", (t) => {
+    if (!requireTool(t, "docker-compose", COMPOSE_INSTALL)) return;
+    assert.deepEqual(composeNatsArgs(WITH_AUTH).slice(2), ["--user", "wallpaperdb", "--pass", "dev-secret"]);
+    assert.deepEqual(composeNatsArgs({}).slice(2), ["--user", "", "--pass", ""]);
+    assert.doesNotMatch(configText, /\$NATS_(USER|PASSWORD)/, "nats.conf must load without the variables");
   });
 
   it("has no cluster block (it breaks JetStream on a single node) and keeps JetStream on the volume", () => {
@@ -110,6 +129,9 @@ describe("infra/config/nats/nats.conf", () => {
   ] as const) {
     it(`runs with JetStream and monitoring, and ${label}`, async (t) => {
       if (!requireTool(t, "nats-server", INSTALL)) return;
+      if (!requireTool(t, "docker-compose", COMPOSE_INSTALL)) return;
+      // What the container runs: Compose's arguments, with --config pointing at the relocated copy.
+      const [, , ...authArgs] = composeNatsArgs(env);
       // Same config, but JetStream in a temp dir and the ports on free loopback ports.
       const storeDir = mkdtempSync(join(workDir, "js-"));
       const config = join(storeDir, "nats.conf");
@@ -122,8 +144,8 @@ describe("infra/config/nats/nats.conf", () => {
         server = spawn(
           "nats-server",
           // -a binds both the client and the monitoring listener to loopback.
-          ["-c", config, "-a", "127.0.0.1", "-p", String(port), "-m", String(monitor)],
-          { env: isolatedEnv(env), stdio: ["ignore", "ignore", "pipe"] },
+          ["-c", config, ...authArgs, "-a", "127.0.0.1", "-p", String(port), "-m", String(monitor)],
+          { env: isolatedEnv(), stdio: ["ignore", "ignore", "pipe"] },
         );
         let log = "";
         server.stderr?.on("data", (chunk) => {

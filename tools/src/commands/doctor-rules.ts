@@ -144,8 +144,27 @@ export type PortProbe =
   | { kind: "free" }
   | { kind: "held-by-stack"; container: string }
   | { kind: "taken"; owner: PortOwner | undefined }
+  /** Held by the engine's port proxy while the engine does not answer: whose container it is cannot be asked. */
+  | { kind: "engine-proxy"; listener: string }
   | { kind: "no-permission" }
   | { kind: "bad-address"; message: string };
+
+/** docker-proxy is the engine's userland proxy: it holds the published ports of running containers. */
+const ENGINE_PROXY = /^docker-proxy\b/;
+
+/**
+ * Pure: what a taken port means. A container of another project is named; a port held by docker-proxy while
+ * the engine does not answer is not a conflict to move (no container list to tell whose it is).
+ */
+export function takenPortProbe(
+  listener: string | undefined,
+  container: string | undefined,
+  engineReachable: boolean,
+): PortProbe {
+  if (container) return { kind: "taken", owner: { description: container } };
+  if (!engineReachable && listener && ENGINE_PROXY.test(listener)) return { kind: "engine-proxy", listener };
+  return { kind: "taken", owner: listener ? { description: listener } : undefined };
+}
 
 export function portFindings(
   plan: readonly PortPlanEntry[],
@@ -153,6 +172,7 @@ export function portFindings(
   suggest: (port: number) => number,
 ): Finding[] {
   const findings: Finding[] = [];
+  const proxied: PortPlanEntry[] = [];
   let free = 0;
   let ours = 0;
   for (const entry of plan) {
@@ -165,6 +185,9 @@ export function portFindings(
         break;
       case "held-by-stack":
         ours++;
+        break;
+      case "engine-proxy":
+        proxied.push(entry);
         break;
       case "taken":
         findings.push(
@@ -201,7 +224,20 @@ export function portFindings(
         break;
     }
   }
-  if (findings.every((f) => f.code !== "PORT_TAKEN" && f.code !== "BIND_ADDRESS_INVALID"))
+  if (proxied.length > 0)
+    findings.push(
+      finding(
+        "PORTS_HELD_BY_ENGINE",
+        "skip",
+        `${proxied.length} host port(s) not checked: ${proxied.map((e) => e.port).join(", ")} are held by docker-proxy, the engine's port proxy, and the engine does not answer to say whose containers publish them (most likely this stack's); nothing to move`,
+        "once the engine answers again (see the engine finding above), run make doctor again",
+        { ports: proxied.map((e) => e.port), variables: proxied.map((e) => e.variable) },
+      ),
+    );
+  if (
+    proxied.length === 0 &&
+    findings.every((f) => f.code !== "PORT_TAKEN" && f.code !== "BIND_ADDRESS_INVALID")
+  )
     findings.unshift(
       finding(
         "PORTS_OK",
@@ -214,7 +250,6 @@ export function portFindings(
   return findings;
 }
 
-/** A replacement port to suggest: the same digits moved up by 10000 where that stays valid (5432 → 15432). */
 /** True for 127.0.0.0/8 and ::1 (also IPv4-mapped): only this machine can reach such a port. */
 export function isLoopbackAddress(address: string): boolean {
   const v4 = address.replace(/^::ffff:/i, "");
@@ -236,6 +271,7 @@ export function bindAddressFinding(address: string): Finding | undefined {
   );
 }
 
+/** A replacement port to suggest: the same digits moved up by 10000 where that stays valid (5432 → 15432). */
 export function suggestPort(
   port: number,
   isTaken: (p: number) => boolean = () => false,
@@ -489,6 +525,40 @@ export function envDriftFindings(envFileExists: boolean, drift: EnvDrift): Findi
     );
   if (findings.length === 0)
     findings.push(finding("ENV_OK", "pass", ".env has every variable of .env.example"));
+  return findings;
+}
+
+/**
+ * The .env file as Compose reads it: unreadable, a line Compose refuses or a misread `$` stop the start
+ * (the tools refuse such a file too); a variable set twice is a warning naming every line.
+ */
+export function envFileFindings(reading: {
+  file: string;
+  problems: readonly { what: string; fix: string }[];
+  duplicates: readonly { key: string; lines: readonly number[] }[];
+}): Finding[] {
+  const findings: Finding[] = [];
+  if (reading.problems.length > 0)
+    findings.push(
+      finding(
+        "ENV_FILE_UNUSABLE",
+        "fail",
+        reading.problems.map((p) => p.what).join("; "),
+        [...new Set(reading.problems.map((p) => p.fix))].join("; "),
+      ),
+    );
+  for (const { key, lines } of reading.duplicates) {
+    const last = lines[lines.length - 1];
+    findings.push(
+      finding(
+        "ENV_DUPLICATE_KEY",
+        "warn",
+        `${key} is set on lines ${lines.slice(0, -1).join(", ")} and ${last} of ${reading.file}: line ${last} wins (in Compose too)`,
+        `delete the line${lines.length > 2 ? "s" : ""} you do not mean`,
+        { key, lines: [...lines] },
+      ),
+    );
+  }
   return findings;
 }
 

@@ -3,18 +3,17 @@ import { existsSync, mkdirSync, readFileSync, rmSync, statfsSync, writeFileSync 
 import { createServer } from "node:net";
 import { resolve } from "node:path";
 import { type Command, Option } from "commander";
-import dotenv from "dotenv";
-import { type Config, ConfigError, envFilePath, parseConfig, repoRoot } from "../config/env.ts";
+import { type Config, ConfigError, parseConfig, readEnvFile, repoRoot } from "../config/env.ts";
 import { PROFILES, type Profile, SERVICES } from "../config/services.ts";
 import {
-  COMPOSE_FILE,
   type ComposeContainer,
   composeCommand,
   composePs,
   composeTarget,
   parseComposeVersion,
 } from "../docker/compose.ts";
-import { ENGINE_FIX, type EngineInfo, probeEngine } from "../docker/engine.ts";
+import { interpolate, readComposeServices } from "../docker/compose-file.ts";
+import { type EngineInfo, engineFix, probeEngine } from "../docker/engine.ts";
 import { run } from "../docker/exec.ts";
 import { formatVersion } from "../docker/version.ts";
 import { registerSecrets } from "../errors.ts";
@@ -30,6 +29,7 @@ import {
   engineVersionFinding,
   envDrift,
   envDriftFindings,
+  envFileFindings,
   envInvalidFinding,
   type Finding,
   maxMapCountFinding,
@@ -44,24 +44,15 @@ import {
   renderFindings,
   suggestPort,
   summarize,
+  takenPortProbe,
 } from "./doctor-rules.ts";
+import { readEnvironment } from "./shared.ts";
 import { buildStatusReport, conditionOf, renderStatusTable } from "./status.ts";
 
 /** Exit code of `doctor --preflight` when every chosen service already runs healthy (start-infra.sh). */
 export const EXIT_ALREADY_RUNNING = 3;
 
 type Env = Record<string, string | undefined>;
-
-/** The .env file and the process environment merged (process wins), like loadConfig. */
-function readEnvironment(): { file: string; fileExists: boolean; fileValues: Env; merged: Env } {
-  const file = envFilePath();
-  const fileExists = existsSync(file);
-  const fileValues = fileExists ? dotenv.parse(readFileSync(file, "utf8")) : {};
-  const fromProcess = Object.fromEntries(
-    Object.entries(process.env).filter(([, v]) => v !== undefined && v !== ""),
-  );
-  return { file, fileExists, fileValues, merged: { ...fileValues, ...fromProcess } };
-}
 
 /** A usable config even when some values are invalid: those fall back to their defaults (and are reported). */
 function configAndProblems(env: Env, file: string | undefined): { config: Config; problems: Finding[] } {
@@ -75,17 +66,6 @@ function configAndProblems(env: Env, file: string | undefined): { config: Config
   }
 }
 
-/** `${VAR:-default}` / `${VAR}` interpolation as Compose does it, for reading mem_limit and image. */
-export function interpolate(value: string, env: Env): string {
-  return value.replace(
-    /\$\{([A-Za-z_][A-Za-z0-9_]*)(?::?-([^}]*))?\}/g,
-    (_, name: string, fallback?: string) => {
-      const v = env[name];
-      return v !== undefined && v !== "" ? v : (fallback ?? "");
-    },
-  );
-}
-
 interface ComposeFacts {
   memoryBudgetBytes: number;
   images: Record<string, string>;
@@ -93,17 +73,7 @@ interface ComposeFacts {
 
 async function readComposeFacts(env: Env, profiles: readonly Profile[]): Promise<ComposeFacts> {
   const facts: ComposeFacts = { memoryBudgetBytes: 0, images: {} };
-  let doc: {
-    services?: Record<string, { image?: string; mem_limit?: string | number; profiles?: string[] }>;
-  };
-  try {
-    // Loaded on demand: the YAML parser costs ~30-80 ms of start-up that other commands should not pay.
-    const { parse } = await import("yaml");
-    doc = parse(readFileSync(COMPOSE_FILE, "utf8")) as typeof doc;
-  } catch {
-    return facts;
-  }
-  for (const [name, service] of Object.entries(doc.services ?? {})) {
+  for (const [name, service] of Object.entries(await readComposeServices())) {
     if (service.image) facts.images[name] = interpolate(service.image, env);
     if (!(service.profiles ?? []).some((p) => profiles.includes(p as Profile))) continue;
     const limit =
@@ -178,8 +148,7 @@ async function probePorts(
     else if (result === "taken") {
       owners ??= await listeningOwners();
       const container = engineReachable ? await containerPublishing(entry.port) : undefined;
-      const description = container ?? owners.get(entry.port);
-      probes.set(entry.port, { kind: "taken", owner: description ? { description } : undefined });
+      probes.set(entry.port, takenPortProbe(owners.get(entry.port), container, engineReachable));
     } else probes.set(entry.port, { kind: "bad-address", message: `${bindAddress}: ${result.error}` });
   }
   return probes;
@@ -320,11 +289,11 @@ export async function runDoctor(options: DoctorOptions, trace = commandTrace("do
   const environment = readEnvironment();
   const { config, problems } = configAndProblems(
     environment.merged,
-    environment.fileExists ? environment.file : undefined,
+    environment.reading.exists ? environment.reading.file : undefined,
   );
   registerSecrets(config.secrets);
   trace.configure(config);
-  const findings: Finding[] = [...problems];
+  const findings: Finding[] = [...envFileFindings(environment.reading), ...problems];
   const hostWorkspaceFolder = process.env.HOST_WORKSPACE_FOLDER?.trim() || undefined;
 
   // Independent probes run at once: with a real engine each `docker` call costs 50-200 ms.
@@ -348,7 +317,7 @@ export async function runDoctor(options: DoctorOptions, trace = commandTrace("do
       code: "ENGINE_UNREACHABLE",
       status: "fail",
       title: `cannot reach a Docker engine (${engine.reason})`,
-      fix: ENGINE_FIX,
+      fix: engineFix(engine),
       blocking: true,
     });
   }
@@ -390,13 +359,12 @@ export async function runDoctor(options: DoctorOptions, trace = commandTrace("do
     findings.push(architectureFinding(engine.info.architecture, engine.info.operatingSystem));
   }
 
-  const exampleFile = resolve(repoRoot, ".env.example");
-  const exampleKeys = existsSync(exampleFile)
-    ? Object.keys(dotenv.parse(readFileSync(exampleFile, "utf8")))
-    : [];
-  findings.push(
-    ...envDriftFindings(environment.fileExists, envDrift(exampleKeys, Object.keys(environment.fileValues))),
-  );
+  const exampleKeys = Object.keys(readEnvFile(resolve(repoRoot, ".env.example"), {}).values);
+  const { reading } = environment;
+  // Drift means nothing for a file that could not be read at all (reported above).
+  const unreadable = reading.problems.length > 0 && Object.keys(reading.values).length === 0;
+  if (!unreadable)
+    findings.push(...envDriftFindings(reading.exists, envDrift(exampleKeys, Object.keys(reading.values))));
 
   if (hostWorkspaceFolder && engine.reachable) {
     const image = facts.images.nats ?? facts.images.postgres ?? Object.values(facts.images)[0];

@@ -1,5 +1,12 @@
 import { InvalidArgumentError } from "commander";
-import { type Config, loadConfig } from "../config/env.ts";
+import {
+  type Config,
+  type EnvFileReading,
+  envFilePath,
+  loadConfig,
+  mergeEnvironment,
+  readEnvFile,
+} from "../config/env.ts";
 import { registerSecrets } from "../errors.ts";
 
 /** Loads and validates the configuration once per command, and registers its secrets for masking. */
@@ -24,4 +31,12 @@ export function listOf(allowed: readonly string[], what: string) {
     }
     return [...new Set([...(previous ?? []), ...names])];
   };
+}
+
+type Env = Record<string, string | undefined>;
+
+/** The .env file and the process environment merged (process wins), like loadConfig. */
+export function readEnvironment(): { reading: EnvFileReading; merged: Env } {
+  const reading = readEnvFile(envFilePath(), process.env);
+  return { reading, merged: mergeEnvironment(reading.values, process.env) };
 }

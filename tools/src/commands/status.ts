@@ -1,7 +1,14 @@
 import type { Command } from "commander";
 import { Option } from "commander";
 import type { Config } from "../config/env.ts";
-import { PROFILES, type Profile, SERVICES, type ServiceDefinition } from "../config/services.ts";
+import {
+  PROFILES,
+  type Profile,
+  SERVICES,
+  type ServiceDefinition,
+  serviceByName,
+  servicesInProfile,
+} from "../config/services.ts";
 import {
   type ComposeContainer,
   type ComposeTarget,
@@ -10,13 +17,25 @@ import {
   composePs,
   composeTarget,
 } from "../docker/compose.ts";
-import { ENGINE_FIX, probeEngine } from "../docker/engine.ts";
+import { memoryLimitOf, readComposeServices } from "../docker/compose-file.ts";
+import { ENGINE_FIX, engineFix, probeEngine } from "../docker/engine.ts";
+import { inspectContainers } from "../docker/inspect.ts";
 import { UserError } from "../errors.ts";
 import { printJson, printJsonError } from "../output/json.ts";
 import { MASK, maskUrl } from "../output/mask.ts";
 import { renderTable } from "../output/table.ts";
 import { type CommandTrace, withCommandTrace } from "../telemetry/tracer.ts";
-import { loadCommandConfig } from "./shared.ts";
+import {
+  type DiagnosisContext,
+  diagnoseServices,
+  onlyRecovering,
+  diagnosisSummary,
+  type ServiceDiagnosis,
+} from "./diagnose-rules.ts";
+import { loadCommandConfig, readEnvironment } from "./shared.ts";
+
+/** `status --diagnose` after a failed start: every service that is not up only waits for its next healthcheck. */
+export const EXIT_ONLY_RECOVERING = 75;
 
 /** How a service looks to a user: up, or the reason it is not. */
 export type Condition = "up" | "starting" | "unhealthy" | "stopped" | "missing";
@@ -43,6 +62,8 @@ export interface StatusReport {
   project: string;
   ok: boolean;
   profiles: Profile[];
+  /** Profiles left out because none of their containers runs (only when no --profile was given). */
+  notStarted: Profile[];
   services: ServiceStatus[];
 }
 
@@ -55,19 +76,28 @@ export function conditionOf(container: ComposeContainer | undefined): Condition 
   return "up";
 }
 
+/** Container states the engine keeps alive: a profile with one of them was started. */
+const ALIVE = new Set(["running", "restarting", "paused"]);
+
+/** Pure: the profiles the engine runs, i.e. with at least one container running, restarting or paused. */
+export function startedProfiles(containers: readonly ComposeContainer[]): Profile[] {
+  const started = new Set(
+    containers.filter((c) => ALIVE.has(c.state)).map((c) => serviceByName(c.service)?.profile),
+  );
+  return PROFILES.filter((p) => started.has(p));
+}
+
 /**
- * Pure: which profiles to report. Flags win; otherwise the profiles that have any container, so a stack
- * started with PROFILE=core is not reported as broken for lacking observability; every profile when nothing exists.
+ * Pure: which profiles to report. Flags win; otherwise the profiles the engine runs, so a stack started with
+ * PROFILE=core is not reported as broken for its stopped observability containers; every profile when none runs.
  */
 export function expectedProfiles(
   requested: readonly Profile[],
   containers: readonly ComposeContainer[],
 ): Profile[] {
   if (requested.length > 0) return PROFILES.filter((p) => requested.includes(p));
-  const present = new Set(
-    containers.map((c) => SERVICES.find((s) => s.name === c.service)?.profile).filter((p) => p !== undefined),
-  );
-  return present.size > 0 ? PROFILES.filter((p) => present.has(p)) : [...PROFILES];
+  const started = startedProfiles(containers);
+  return started.length > 0 ? started : [...PROFILES];
 }
 
 /** Pure: the report for the chosen profiles from `compose ps` and the config. */
@@ -107,7 +137,29 @@ export function buildStatusReport(
     project: config.composeProjectName,
     ok: services.every((s) => s.ok),
     profiles,
+    notStarted: requested.length > 0 ? [] : PROFILES.filter((p) => !profiles.includes(p)),
     services,
+  };
+}
+
+/** Pure: one line per profile that was left out, with the command that adds it. */
+export function renderNotStarted(report: StatusReport): string {
+  return report.notStarted
+    .map(
+      (p) => `- ${p} not started (${servicesInProfile(p).join(", ")}): add it with make start PROFILE=${p}`,
+    )
+    .join("\n");
+}
+
+/** Pure: the closing message when something is not up; `running` is false when no profile runs at all. */
+export function notUpMessage(report: StatusReport, running: boolean): { what: string; fix: string } {
+  const down = report.services.filter((s) => !s.ok);
+  if (!running) return { what: `project ${report.project} is not running`, fix: "make start" };
+  const profiles = [...new Set(down.map((s) => s.profile))];
+  const start = profiles.length === 1 ? `make start PROFILE=${profiles[0]}` : "make start";
+  return {
+    what: `not up: ${down.map((s) => `${s.service} (${s.condition})`).join(", ")}`,
+    fix: `${start} (then make status); why: make logs SERVICE=${down[0]?.service}`,
   };
 }
 
@@ -168,39 +220,100 @@ export async function readContainers(target: ComposeTarget): Promise<ComposeCont
   }
 }
 
-const DIAGNOSE_LOG_LINES = 30;
+/**
+ * The engine first, so a hung engine is reported within probeEngine's 3 s and not after every compose call
+ * timed out; then every container of the project.
+ */
+export async function readStackContainers(
+  config: Config,
+  trace: CommandTrace,
+): Promise<{ target: ComposeTarget; containers: ComposeContainer[] }> {
+  const engine = await trace.step("docker", "engine", () => probeEngine());
+  if (!engine.reachable)
+    throw new UserError(`cannot reach a Docker engine (${engine.reason})`, { fix: engineFix(engine) });
+  const target = await trace.step("docker", "resolve compose", () => resolveComposeTarget(config));
+  const containers = await trace.step("docker", "compose ps", () => readContainers(target));
+  return { target, containers };
+}
 
-/** For each service that is not up: name it, say why, and show its last log lines. */
-async function diagnose(target: ComposeTarget, report: StatusReport): Promise<string> {
-  const parts: string[] = [];
-  for (const s of report.services.filter((x) => !x.ok)) {
-    parts.push(`\n✗ ${s.service} is ${s.condition === "up" ? "up" : s.condition}: ${s.detail}`);
-    if (s.condition === "missing") {
-      parts.push("  (no container: Compose did not create it; see the compose output above)");
-      continue;
-    }
-    let logs: string;
-    try {
-      logs = await composeLogsTail(target, s.service, DIAGNOSE_LOG_LINES);
-    } catch (error) {
-      logs = `(could not read its logs: ${error instanceof Error ? error.message : String(error)})`;
-    }
-    parts.push(`  last ${DIAGNOSE_LOG_LINES} log lines of ${s.service}:`);
-    parts.push(
-      ...logs
-        .trimEnd()
-        .split("\n")
-        .map((line) => `  | ${line}`),
+const DIAGNOSE_LOG_LINES = 30;
+// Compose 2.26 starts every log line with ESC[2K (erase line), even with --no-color.
+const TERMINAL_CODES = new RegExp(`${String.fromCharCode(27)}\\[[0-9;?]*[A-Za-z]`, "g");
+
+/** Pure: the diagnosis of one service as printed, with its last log lines when they help. */
+export function renderDiagnosis(diagnosis: ServiceDiagnosis, logs: string | undefined): string {
+  // A service only caught up in another one's failure is not marked as failed.
+  const mark = diagnosis.fix === undefined ? "…" : "✗";
+  const lines = [
+    `\n${mark} ${diagnosis.service} ${diagnosis.what}`,
+    ...diagnosis.details.map((d) => `  ${d}`),
+  ];
+  if (logs !== undefined) {
+    const shown = logs.replace(TERMINAL_CODES, "").trimEnd();
+    const logLines = shown === "" ? [] : shown.split("\n");
+    lines.push(
+      ...(logLines.length === 0
+        ? [`  (${diagnosis.service} has written no log lines)`]
+        : [
+            `  last ${logLines.length === 1 ? "log line" : `${logLines.length} log lines`} of ${diagnosis.service}:`,
+            ...logLines.map((line) => `  | ${line}`),
+          ]),
+      `  more: make logs SERVICE=${diagnosis.service}`,
     );
-    parts.push(`  more: make logs SERVICE=${s.service}`);
   }
-  return parts.join("\n");
+  return lines.join("\n");
+}
+
+async function logTail(target: ComposeTarget, service: string): Promise<string> {
+  try {
+    return await composeLogsTail(target, service, DIAGNOSE_LOG_LINES);
+  } catch (error) {
+    return `(could not read its logs: ${error instanceof Error ? error.message : String(error)})`;
+  }
+}
+
+/**
+ * For each service that is not up: what the engine says (state, exit code, OOM kill, the reason it never
+ * started, the failing healthcheck's output) and its last log lines; then the summary with the fixes.
+ */
+async function diagnose(
+  target: ComposeTarget,
+  report: StatusReport,
+  containers: readonly ComposeContainer[],
+  context: DiagnosisContext,
+): Promise<{ text: string; summary: ReturnType<typeof diagnosisSummary>; recovering: boolean }> {
+  const down = report.services.filter((s) => !s.ok);
+  const containerOf = (service: string) => containers.find((c) => c.service === service);
+  const names = down.map((s) => containerOf(s.service)?.name).filter((n): n is string => Boolean(n));
+  const [details, specs] = await Promise.all([inspectContainers(names), readComposeServices()]);
+  const env = readEnvironment().merged;
+  const diagnoses = diagnoseServices(
+    down.map((s) => {
+      const container = containerOf(s.service);
+      return {
+        service: s.service,
+        container,
+        details: container ? details.get(container.name) : undefined,
+        memory: memoryLimitOf(specs[s.service], env),
+      };
+    }),
+    context,
+  );
+  const logs = await Promise.all(
+    diagnoses.map((d) => (d.showLogs ? logTail(target, d.service) : Promise.resolve(undefined))),
+  );
+  return {
+    text: diagnoses.map((d, i) => renderDiagnosis(d, logs[i])).join("\n"),
+    summary: diagnosisSummary(diagnoses, context),
+    recovering: onlyRecovering(diagnoses),
+  };
 }
 
 interface StatusFlags {
   json?: boolean;
   profile?: Profile[];
   diagnose?: boolean;
+  startLimit?: number;
 }
 
 export function registerStatusCommand(program: Command): void {
@@ -216,7 +329,22 @@ export function registerStatusCommand(program: Command): void {
           value as Profile,
         ]),
     )
-    .option("--diagnose", "for every service that is not up, also print why and its last 30 log lines")
+    .option(
+      "--diagnose",
+      "for every service that is not up, also print what the engine says (exit code, OOM kill, failing healthcheck) and its last 30 log lines",
+    )
+    .option(
+      "--start-limit <seconds>",
+      "with --diagnose: the diagnosis follows a `compose up --wait` that had this many seconds (make start passes it)",
+      (v) => {
+        const n = Number(v);
+        if (!Number.isFinite(n) || n <= 0)
+          throw new UserError(`--start-limit ${v} is not a positive number of seconds`, {
+            fix: "pass e.g. --start-limit 300",
+          });
+        return n;
+      },
+    )
     .addHelpText(
       "after",
       "\nExamples:\n  make status\n  make status JSON=1\n  tsx src/cli.ts status --profile core",
@@ -236,29 +364,31 @@ export function registerStatusCommand(program: Command): void {
 async function statusAction(flags: StatusFlags, trace: CommandTrace): Promise<boolean> {
   const config = loadCommandConfig();
   trace.configure(config);
-  // The engine first: a hung engine is reported within probeEngine's 3 s, not after every compose call timed out.
-  const engine = await trace.step("docker", "engine", () => probeEngine());
-  if (!engine.reachable)
-    throw new UserError(`cannot reach a Docker engine (${engine.reason})`, { fix: ENGINE_FIX });
-  const target = await trace.step("docker", "resolve compose", () => resolveComposeTarget(config));
-  const containers = await trace.step("docker", "compose ps", () => readContainers(target));
+  const { target, containers } = await readStackContainers(config, trace);
   const report = buildStatusReport(config, containers, flags.profile ?? []);
   if (flags.json) printJson(report);
   else {
     process.stdout.write(`Project ${report.project} (${report.profiles.join(" + ")}):\n`);
     process.stdout.write(`${renderStatusTable(report)}\n`);
+    if (report.notStarted.length > 0) process.stdout.write(`${renderNotStarted(report)}\n`);
   }
-  if (flags.diagnose)
-    process.stdout.write(`${await trace.step("docker", "diagnose", () => diagnose(target, report))}\n`);
-  if (!report.ok) {
-    const down = report.services.filter((s) => !s.ok);
-    if (!flags.json && !flags.diagnose)
-      process.stderr.write(
-        down.every((s) => s.condition === "missing")
-          ? `✗ project ${report.project} is not running\n  fix: make start\n`
-          : `✗ not up: ${down.map((s) => `${s.service} (${s.condition})`).join(", ")}\n  fix: make start (then make status); why: make logs SERVICE=${down[0]?.service}\n`,
-      );
-    process.exitCode = 1;
+  if (report.ok) return true;
+  process.exitCode = 1;
+  if (flags.diagnose) {
+    const context = { project: report.project, startLimitSeconds: flags.startLimit };
+    const { text, summary, recovering } = await trace.step("docker", "diagnose", () =>
+      diagnose(target, report, containers, context),
+    );
+    if (recovering && flags.startLimit !== undefined) {
+      // make start waits once more instead of failing (EXIT_ONLY_RECOVERING in infra/scripts/lib.sh).
+      process.exitCode = EXIT_ONLY_RECOVERING;
+      return false;
+    }
+    process.stdout.write(`${text}\n`);
+    process.stderr.write(`\n✗ ${summary.what}\n${summary.fixes.map((f) => `  fix: ${f}\n`).join("")}`);
+  } else if (!flags.json) {
+    const { what, fix } = notUpMessage(report, startedProfiles(containers).length > 0);
+    process.stderr.write(`✗ ${what}\n  fix: ${fix}\n`);
   }
   return report.ok;
 }

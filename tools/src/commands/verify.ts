@@ -6,7 +6,7 @@
 import { randomUUID } from "node:crypto";
 import { type Command, Option } from "commander";
 import type { Config } from "../config/env.ts";
-import { PROFILES, type Profile } from "../config/services.ts";
+import { PROFILES, type Profile, SERVICES, serviceByName } from "../config/services.ts";
 import { composeCommand, composePs, composeTarget } from "../docker/compose.ts";
 import { maskText, serviceError, UserError } from "../errors.ts";
 import {
@@ -20,7 +20,7 @@ import {
 } from "../telemetry/otlp.ts";
 import { type CommandTrace, withCommandTrace } from "../telemetry/tracer.ts";
 import { listOf, loadCommandConfig } from "./shared.ts";
-import { expectedProfiles } from "./status.ts";
+import { startedProfiles } from "./status.ts";
 import {
   grafanaHealthOk,
   lokiHasLine,
@@ -30,6 +30,7 @@ import {
   prometheusHasSeries,
   tempoHasTrace,
 } from "./verify-rules.ts";
+import { type NotRunning, notRunningError, planWait, servedByStack } from "./wait.ts";
 
 /** The JetStream stream and durable consumer seeded from infra/init/nats/streams.yaml. */
 export const NATS_STREAM = "WALLPAPERS";
@@ -66,8 +67,13 @@ async function httpGet(
   return { status: response.status, body: await response.text() };
 }
 
-/** Polls until `found` or the deadline; returns the attempts made. */
-async function pollUntil(deadlineMs: number, attempt: () => Promise<boolean>, what: string): Promise<number> {
+/** Polls until `found` or the deadline; returns the attempts made. Not found: `failure` says where and what to do. */
+async function pollUntil(
+  deadlineMs: number,
+  attempt: () => Promise<boolean>,
+  what: string,
+  failure: { where: string; fix: string },
+): Promise<number> {
   const until = Date.now() + deadlineMs;
   let attempts = 0;
   let lastError = "";
@@ -80,9 +86,18 @@ async function pollUntil(deadlineMs: number, attempt: () => Promise<boolean>, wh
     }
     await sleep(POLL_INTERVAL_MS);
   }
-  throw new Error(
+  throw new UserError(
     `${what} not found after ${deadlineMs / 1000} s${lastError ? ` (last error: ${lastError})` : ""}`,
+    failure,
   );
+}
+
+/** What to check when a signal sent through the collector never shows up in its backend. */
+function telemetryFailure(backend: string, url: string, signal: string, variable: string) {
+  return {
+    where: `${backend} at ${url}`,
+    fix: `make status (are otel-collector and ${backend} up?); make logs SERVICE=otel-collector, then SERVICE=${backend}; the ${signal} pipeline of infra/config/otel-collector/config.yaml; ${variable} in .env if ${backend} runs elsewhere`,
+  };
 }
 
 // --------------------------------------------------------------------------------- data --
@@ -327,6 +342,7 @@ async function findInTempo(config: Config, probe: TelemetryProbe): Promise<strin
       return tempoHasTrace(status, body);
     },
     `trace ${probe.traceId} in Tempo`,
+    telemetryFailure("tempo", config.tempoUrl, "traces", "TEMPO_URL"),
   );
   return `trace ${probe.traceId} (${attempts} ${attempts === 1 ? "query" : "queries"})`;
 }
@@ -343,6 +359,7 @@ async function findInLoki(config: Config, probe: TelemetryProbe): Promise<string
       return status === 200 && lokiHasLine(body, probe.verifyId);
     },
     `log line ${query} in Loki`,
+    telemetryFailure("loki", config.lokiUrl, "logs", "LOKI_URL"),
   );
   return query;
 }
@@ -359,14 +376,32 @@ async function findInPrometheus(config: Config, probe: TelemetryProbe): Promise<
       return status === 200 && prometheusHasSeries(body);
     },
     `series ${query} in Prometheus`,
+    telemetryFailure("prometheus", config.prometheusUrl, "metrics", "PROMETHEUS_URL"),
   );
   return query;
 }
 
-/** Every provisioned datasource answers its own health check. */
-async function verifyGrafanaDatasources(config: Config): Promise<string> {
+/**
+ * Every provisioned datasource answers its own health check, except those of a profile that is not verified
+ * (the postgres datasource while core is not started).
+ */
+async function verifyGrafanaDatasources(config: Config, unverified: readonly string[]): Promise<string> {
   const auth = `Basic ${Buffer.from(`${config.grafana.user}:${config.grafana.password}`).toString("base64")}`;
-  const list = await httpGet(`${config.grafana.url}/api/datasources`, { authorization: auth });
+  // Not reachable at all ("fetch failed"): the service message, with the fix.
+  const list = await httpGet(`${config.grafana.url}/api/datasources`, { authorization: auth }).catch(
+    (error: unknown) => {
+      throw serviceError(
+        {
+          service: "grafana",
+          endpoint: config.grafana.url,
+          endpointVariables: "GRAFANA_URL (or GRAFANA_PORT)",
+          credentialVariables: "GRAFANA_ADMIN_USER / GRAFANA_ADMIN_PASSWORD",
+          action: "listing its datasources",
+        },
+        error,
+      );
+    },
+  );
   if (list.status === 401)
     throw new UserError("Grafana rejected the admin credentials", {
       where: `grafana at ${config.grafana.url}`,
@@ -374,15 +409,17 @@ async function verifyGrafanaDatasources(config: Config): Promise<string> {
     });
   if (list.status !== 200) throw new Error(`GET /api/datasources answered HTTP ${list.status}`);
   const datasources = JSON.parse(list.body) as { uid: string; name: string; type: string }[];
-  const expected = ["prometheus", "loki", "tempo", "postgres"];
+  const expected = ["prometheus", "loki", "tempo", "postgres"].filter((uid) => !unverified.includes(uid));
   const missing = expected.filter((uid) => !datasources.some((d) => d.uid === uid));
   const results = await Promise.all(
-    datasources.map(async (d) => {
-      const health = await httpGet(`${config.grafana.url}/api/datasources/uid/${d.uid}/health`, {
-        authorization: auth,
-      });
-      return { uid: d.uid, ...grafanaHealthOk(health.status, health.body) };
-    }),
+    datasources
+      .filter((d) => !unverified.includes(d.uid))
+      .map(async (d) => {
+        const health = await httpGet(`${config.grafana.url}/api/datasources/uid/${d.uid}/health`, {
+          authorization: auth,
+        });
+        return { uid: d.uid, ...grafanaHealthOk(health.status, health.body) };
+      }),
   );
   const broken = results.filter((r) => !r.ok);
   if (missing.length > 0 || broken.length > 0)
@@ -398,12 +435,18 @@ async function verifyGrafanaDatasources(config: Config): Promise<string> {
         fix: "make status (are prometheus, loki, tempo and postgres up?); provisioning: infra/config/grafana/provisioning/datasources/",
       },
     );
-  return results.map((r) => `${r.uid} OK`).join(", ");
+  const skipped = unverified.length > 0 ? ` (not checked: ${unverified.join(", ")}, not started)` : "";
+  return `${results.map((r) => `${r.uid} OK`).join(", ")}${skipped}`;
 }
 
 // ------------------------------------------------------------------------------ command --
 
-function checksFor(config: Config, profiles: readonly Profile[], only: readonly string[]): Check[] {
+function checksFor(
+  config: Config,
+  profiles: readonly Profile[],
+  only: readonly string[],
+  notStarted: readonly Profile[],
+): Check[] {
   const id = randomUUID();
   const checks: Check[] = [
     {
@@ -453,14 +496,14 @@ function checksFor(config: Config, profiles: readonly Profile[], only: readonly 
         profile: "observability",
         run: () => findInPrometheus(config, probe),
       },
-      {
-        service: "grafana",
-        what: "health of every datasource",
-        profile: "observability",
-        run: () => verifyGrafanaDatasources(config),
-      },
     );
   }
+  checks.push({
+    service: "grafana",
+    what: "health of every datasource",
+    profile: "observability",
+    run: () => verifyGrafanaDatasources(config, notStarted.includes("core") ? ["postgres"] : []),
+  });
   return checks.filter((c) => profiles.includes(c.profile) && wanted(c.service));
 }
 
@@ -521,8 +564,20 @@ export async function runVerify(
   only: readonly string[],
   trace: CommandTrace,
   write: (text: string) => void,
+  notStarted: readonly Profile[] = [],
+  notRunning: readonly NotRunning[] = [],
 ): Promise<CheckOutcome[]> {
-  const checks = checksFor(config, profiles, only);
+  // A paused or stopped container cannot answer: say so from the engine instead of timing out on it.
+  const checks = checksFor(config, profiles, only, notStarted).map((check) => {
+    const down = notRunning.find((n) => n.service === check.service);
+    if (!down) return check;
+    return {
+      ...check,
+      run: async (): Promise<string | undefined> => {
+        throw notRunningError(config.composeProjectName, [down], true);
+      },
+    };
+  });
   if (checks.length === 0)
     throw new UserError("nothing to verify for this selection", {
       fix: `choose from ${VERIFIED_SERVICES.join(", ")}`,
@@ -545,13 +600,30 @@ export async function runVerify(
   return outcomes;
 }
 
-/** The profiles to verify: flags, else the profiles that run (compose ps), else everything. */
-async function profilesToVerify(config: Config, requested: Profile[]): Promise<Profile[]> {
-  if (requested.length > 0) return requested;
+/**
+ * The profiles to verify: flags, else those the engine runs. When nothing runs here (no engine, or a stack
+ * that runs elsewhere) every check runs and says what does not answer. notStarted: profiles that do not run.
+ */
+async function profilesToVerify(
+  config: Config,
+  requested: Profile[],
+): Promise<{ profiles: Profile[]; notStarted: Profile[]; notRunning: NotRunning[] }> {
   const command = await composeCommand();
-  if (!command) return [...PROFILES];
-  const containers = await composePs(composeTarget(command, config)).catch(() => []);
-  return expectedProfiles([], containers);
+  const containers = command ? await composePs(composeTarget(command, config)).catch(() => []) : [];
+  const started = startedProfiles(containers);
+  const notStarted = started.length > 0 ? PROFILES.filter((p) => !started.includes(p)) : [];
+  const profiles = requested.length > 0 ? requested : PROFILES.filter((p) => !notStarted.includes(p));
+  const stackServices = new Set(SERVICES.filter((s) => servedByStack(s, config)).map((s) => s.name));
+  const inProfiles = SERVICES.filter((s) => profiles.includes(s.profile)).map((s) => s.name);
+  const notRunning =
+    started.length > 0 ? planWait(inProfiles, true, stackServices, containers).notRunning : [];
+  return { profiles, notStarted, notRunning };
+}
+
+/** Pure: the line naming a profile verify left out because it is not started, and the command that adds it. */
+export function skippedProfileLine(profile: Profile): string {
+  const checks = VERIFIED_SERVICES.filter((s) => serviceByName(s)?.profile === profile);
+  return `- skipped ${profile} (${checks.join(", ")}): not started; make start PROFILE=${profile} adds it\n`;
 }
 
 export function registerVerifyCommand(program: Command): void {
@@ -581,9 +653,17 @@ export function registerVerifyCommand(program: Command): void {
       await withCommandTrace("verify", async (trace) => {
         const config = loadCommandConfig();
         trace.configure(config);
-        const profiles = await profilesToVerify(config, flags.profile ?? []);
-        const outcomes = await runVerify(config, profiles, flags.only ?? [], trace, (line) =>
-          process.stdout.write(line),
+        const { profiles, notStarted, notRunning } = await profilesToVerify(config, flags.profile ?? []);
+        for (const profile of notStarted.filter((p) => !profiles.includes(p)))
+          process.stdout.write(skippedProfileLine(profile));
+        const outcomes = await runVerify(
+          config,
+          profiles,
+          flags.only ?? [],
+          trace,
+          (line) => process.stdout.write(line),
+          notStarted,
+          notRunning,
         );
         const failed = outcomes.filter((o) => !o.ok);
         if (failed.length > 0) process.exitCode = 1;

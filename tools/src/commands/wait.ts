@@ -1,19 +1,24 @@
 import { type Command, Option } from "commander";
+import type { Config } from "../config/env.ts";
 import {
   PROFILES,
   type Profile,
   SERVICE_NAMES,
+  type ServiceDefinition,
   serviceByName,
   servicesInProfile,
 } from "../config/services.ts";
+import type { ComposeContainer } from "../docker/compose.ts";
 import { UserError } from "../errors.ts";
-import { printJson } from "../output/json.ts";
+import { printJson, printJsonError } from "../output/json.ts";
 import { maskUrl } from "../output/mask.ts";
 import { Progress } from "../output/progress.ts";
 import { probeFor } from "../services/registry.ts";
 import { waitForServices } from "../services/wait-loop.ts";
 import { type CommandTrace, withCommandTrace } from "../telemetry/tracer.ts";
+import { isLoopbackAddress } from "./doctor-rules.ts";
 import { listOf, loadCommandConfig } from "./shared.ts";
+import { readStackContainers, startedProfiles } from "./status.ts";
 
 interface WaitFlags {
   only?: string[];
@@ -23,7 +28,7 @@ interface WaitFlags {
   json?: boolean;
 }
 
-/** Which services to wait for: --only wins, then --profile, else all ten. */
+/** Which services the flags select: --only wins, then --profile, else all ten. */
 export function selectServices(flags: Pick<WaitFlags, "only" | "profile">): string[] {
   if (flags.only && flags.only.length > 0) return flags.only;
   if (flags.profile && flags.profile.length > 0) {
@@ -31,6 +36,106 @@ export function selectServices(flags: Pick<WaitFlags, "only" | "profile">): stri
     return SERVICE_NAMES.filter((s) => wanted.has(s));
   }
   return [...SERVICE_NAMES];
+}
+
+const DEFAULT_PORTS: Record<string, number> = { "http:": 80, "https:": 443 };
+
+/**
+ * Pure: whether a service's probed endpoint is this stack's container: its published port on this machine, or
+ * its Compose host name and container port (inside the dev container). An endpoint elsewhere (e.g. DATABASE_URL
+ * to another server) is waited for without asking the engine about a container.
+ */
+export function servedByStack(definition: ServiceDefinition, config: Config): boolean {
+  let url: URL;
+  try {
+    url = new URL((definition.probedUrl ?? definition.humanUrl)(config));
+  } catch {
+    return false;
+  }
+  const host = url.hostname.replace(/^\[|\]$/g, "");
+  const port = Number(url.port || DEFAULT_PORTS[url.protocol] || 0);
+  if (host === definition.name) return definition.ports.some((p) => p.containerPort === port);
+  const local = host === "localhost" || isLoopbackAddress(host) || host === config.bindAddress;
+  return local && definition.ports.some((p) => config.ports[p.variable] === port);
+}
+
+/** A selected service whose container cannot answer: exited, created, dead, paused, or absent (state ""). */
+export interface NotRunning {
+  service: string;
+  state: string;
+  exitCode: number;
+}
+
+export interface WaitPlan {
+  services: string[];
+  /** Profiles left out of a default wait because none of their containers runs. */
+  notStarted: Profile[];
+  notRunning: NotRunning[];
+}
+
+/** States a readiness probe can still succeed in; a restarting container may come up by itself. */
+const WAITABLE = new Set(["running", "restarting"]);
+
+/**
+ * Pure: what `wait` waits for. A default wait covers the profiles the engine runs (all of them when none
+ * runs); an explicit selection (--only, --profile) is waited for as asked. A selected service of the stack
+ * whose container is not running fails at once instead of being probed until the deadline.
+ */
+export function planWait(
+  selected: readonly string[],
+  explicit: boolean,
+  stackServices: ReadonlySet<string>,
+  containers: readonly ComposeContainer[],
+): WaitPlan {
+  const started = startedProfiles(containers);
+  const narrowed = !explicit && started.length > 0;
+  const inStartedProfile = (s: string) => started.some((p) => p === serviceByName(s)?.profile);
+  const services = narrowed
+    ? selected.filter((s) => !stackServices.has(s) || inStartedProfile(s))
+    : [...selected];
+  const notRunning = services
+    .filter((s) => stackServices.has(s))
+    .flatMap((service): NotRunning[] => {
+      const container = containers.find((c) => c.service === service);
+      if (container && WAITABLE.has(container.state)) return [];
+      return [{ service, state: container?.state ?? "", exitCode: container?.exitCode ?? 0 }];
+    });
+  return { services, notStarted: narrowed ? PROFILES.filter((p) => !started.includes(p)) : [], notRunning };
+}
+
+/** Pure: the message for services that cannot become ready because their containers do not run. */
+export function notRunningError(
+  project: string,
+  notRunning: readonly NotRunning[],
+  anyRunning: boolean,
+): UserError {
+  const stateOf = (n: NotRunning) =>
+    n.state === "" ? "no container" : n.state === "exited" ? `exited, code ${n.exitCode}` : n.state;
+  const states = [...new Set(notRunning.map(stateOf))];
+  const list = states
+    .map(
+      (state) =>
+        `${notRunning
+          .filter((n) => stateOf(n) === state)
+          .map((n) => n.service)
+          .join(", ")} (${state})`,
+    )
+    .join("; ");
+  const paused = notRunning.filter((n) => n.state === "paused").map((n) => n.service);
+  const down = notRunning.filter((n) => n.state !== "paused");
+  const profiles = [...new Set(down.map((n) => serviceByName(n.service)?.profile))];
+  const start = profiles.length === 1 ? `make start PROFILE=${profiles[0]}` : "make start";
+  const exited = down.find((n) => n.state === "exited" && n.exitCode !== 0);
+  const fixes = [
+    ...(down.length > 0
+      ? [`${start}${exited ? ` (why it stopped: make logs SERVICE=${exited.service})` : ""}`]
+      : []),
+    ...(paused.length > 0 ? [`docker compose -p ${project} unpause ${paused.join(" ")}`] : []),
+  ];
+  return new UserError(
+    anyRunning ? `not running, so never ready: ${list}` : `project ${project} is not running: ${list}`,
+    { where: `Compose project ${project}`, fix: fixes.join("; then ") },
+  );
 }
 
 export function registerWaitCommand(program: Command): void {
@@ -72,10 +177,33 @@ export function registerWaitCommand(program: Command): void {
     });
 }
 
+/** The services to wait for, after asking the engine about the containers of those this stack serves. */
+async function servicesToWait(flags: WaitFlags, config: Config, trace: CommandTrace): Promise<string[]> {
+  const selected = selectServices(flags);
+  const stack = new Set(
+    selected.filter((s) => {
+      const definition = serviceByName(s);
+      return definition !== undefined && servedByStack(definition, config);
+    }),
+  );
+  if (stack.size === 0) return selected;
+  const { containers } = await readStackContainers(config, trace);
+  const explicit = Boolean(flags.only?.length || flags.profile?.length);
+  const plan = planWait(selected, explicit, stack, containers);
+  for (const p of plan.notStarted)
+    process.stderr.write(`- ${p} not started, not waited for (make start PROFILE=${p} adds it)\n`);
+  if (plan.notRunning.length > 0)
+    throw notRunningError(config.composeProjectName, plan.notRunning, startedProfiles(containers).length > 0);
+  return plan.services;
+}
+
 async function waitAction(flags: WaitFlags, trace: CommandTrace): Promise<void> {
   const config = loadCommandConfig();
   trace.configure(config);
-  const services = selectServices(flags);
+  const services = await servicesToWait(flags, config, trace).catch((error: unknown) => {
+    if (flags.json) printJsonError(error);
+    throw error;
+  });
   const timeoutSeconds = flags.timeout ?? config.stackStartTimeoutSeconds;
   const progress = new Progress(services);
   const heartbeat = setInterval(() => progress.heartbeat(), 10_000);

@@ -1,10 +1,9 @@
-import { existsSync, readFileSync } from "node:fs";
 import { isIP } from "node:net";
-import { dirname, resolve } from "node:path";
+import { basename, dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import dotenv from "dotenv";
 import { z } from "zod";
 import { MASK, maskUrl } from "../output/mask.ts";
+import { dotenvValues, duplicateKeys, misreadValues, parseDotenv, readDotenvFile } from "./dotenv.mjs";
 
 /** Repository root: tools/src/config → three levels up. */
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
@@ -24,6 +23,25 @@ export class ConfigError extends Error {
     const lines = problems.map((p) => `${p.variable}=${p.shownValue}: expected ${p.expected}`);
     super(`invalid configuration: ${lines.join("; ")}`);
     this.name = "ConfigError";
+    this.problems = problems;
+  }
+}
+
+/** One reason the .env file cannot be used as written: what, the line, and the fix. */
+export interface EnvFileProblem {
+  line?: number;
+  what: string;
+  fix: string;
+}
+
+/** The .env file is unreadable, or Compose would read a value differently from what it says. */
+export class EnvFileError extends Error {
+  readonly file: string;
+  readonly problems: readonly EnvFileProblem[];
+  constructor(file: string, problems: readonly EnvFileProblem[]) {
+    super(`${file}: ${problems.map((p) => p.what).join("; ")}`);
+    this.name = "EnvFileError";
+    this.file = file;
     this.problems = problems;
   }
 }
@@ -249,6 +267,66 @@ function read(env: Env, name: string): string | undefined {
   return value === undefined || value.trim() === "" ? undefined : value.trim();
 }
 
+/** What is wrong with a value Compose reads differently from its text; a secret's text is never shown. */
+function misreadProblem(file: string, misread: ReturnType<typeof misreadValues>[number]): EnvFileProblem {
+  const references = misread.references.map((name) => `$${name}`).join(", ");
+  const at = `${basename(file)} line ${misread.line}`;
+  const what = SECRET_VARIABLES.has(misread.key)
+    ? `${at}: ${misread.key} contains a $ that Compose reads as a reference to a variable that is not set, so Compose would not use the value as written`
+    : `${at}: ${misread.key} contains ${references}, which Compose reads as a reference to a variable that is not set (it would become empty)`;
+  return { line: misread.line, what, fix: misread.fix };
+}
+
+/** What the tools, the scripts and Compose read from one .env file (tools/src/config/dotenv.mjs). */
+export interface EnvFileReading {
+  file: string;
+  exists: boolean;
+  /** The values Compose reads: the last line of a key wins. */
+  values: Env;
+  /** Keys set on more than one line, with their lines. */
+  duplicates: { key: string; lines: number[] }[];
+  /** Why the file cannot be used as written (unreadable, a line Compose refuses, a misread `$`). */
+  problems: EnvFileProblem[];
+}
+
+/** Reads and checks the .env file; `processEnv` resolves `${VAR}` references first, as in Compose. */
+export function readEnvFile(file: string, processEnv: Env): EnvFileReading {
+  const read = readDotenvFile(file);
+  if (read.kind === "absent") return { file, exists: false, values: {}, duplicates: [], problems: [] };
+  if (read.kind === "unreadable")
+    return {
+      file,
+      exists: true,
+      values: {},
+      duplicates: [],
+      problems: [
+        { what: read.what, fix: read.fix || "make it a readable file, or set WALLPAPERDB_ENV_FILE" },
+      ],
+    };
+  const parsed = parseDotenv(read.text, (name) => processEnv[name]);
+  const problems = parsed.error
+    ? [
+        {
+          line: parsed.error.line,
+          what: `${basename(file)} line ${parsed.error.line}: ${parsed.error.reason}`,
+          fix: parsed.error.fix,
+        },
+      ]
+    : misreadValues(parsed.entries).map((misread) => misreadProblem(file, misread));
+  // Compose reads nothing of a file with a line it refuses.
+  const values = parsed.error ? {} : dotenvValues(parsed.entries);
+  return { file, exists: true, values, duplicates: duplicateKeys(parsed.entries), problems };
+}
+
+/**
+ * The environment Compose interpolates with: a variable of the process environment beats the file, also
+ * when it is empty (then `${VAR:-default}` gives the default, in Compose and in parseConfig).
+ */
+export function mergeEnvironment(fileValues: Env, processEnv: Env): Env {
+  const fromProcess = Object.entries(processEnv).filter(([, v]) => v !== undefined);
+  return { ...fileValues, ...Object.fromEntries(fromProcess) };
+}
+
 /**
  * Turns environment variables into a validated, typed Config. Pure: no file or network access.
  * Endpoints not set explicitly are derived from the port variables with host `localhost`.
@@ -386,22 +464,16 @@ export function envFilePath(env: Env = process.env): string {
  * and validates them. The only impure entry point of the config module.
  */
 export function loadConfig(processEnv: Env = process.env): Config {
-  const file = envFilePath(processEnv);
-  let fromFile: Env = {};
-  if (existsSync(file)) {
-    fromFile = dotenv.parse(readFileSync(file, "utf8"));
-  } else if (read(processEnv, "WALLPAPERDB_ENV_FILE") !== undefined) {
+  const reading = readEnvFile(envFilePath(processEnv), processEnv);
+  if (!reading.exists && read(processEnv, "WALLPAPERDB_ENV_FILE") !== undefined) {
     throw new ConfigError([
       {
         variable: "WALLPAPERDB_ENV_FILE",
-        shownValue: JSON.stringify(file),
+        shownValue: JSON.stringify(reading.file),
         expected: "the path of an existing .env file",
       },
     ]);
   }
-  // An empty variable in the shell does not hide the .env value (same as unset).
-  const fromProcess = Object.fromEntries(
-    Object.entries(processEnv).filter(([, v]) => v !== undefined && v !== ""),
-  );
-  return parseConfig({ ...fromFile, ...fromProcess }, existsSync(file) ? file : undefined);
+  if (reading.problems.length > 0) throw new EnvFileError(reading.file, reading.problems);
+  return parseConfig(mergeEnvironment(reading.values, processEnv), reading.exists ? reading.file : undefined);
 }

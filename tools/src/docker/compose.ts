@@ -178,7 +178,7 @@ export async function composePs(target: ComposeTarget): Promise<ComposeContainer
   return parseComposePs(stdout);
 }
 
-/** The last `lines` log lines of one service, without colours. */
+/** The last `lines` log lines of one service, without colours or the service prefix. */
 export async function composeLogsTail(
   target: ComposeTarget,
   service: string,
@@ -188,6 +188,7 @@ export async function composeLogsTail(
     ...profileArgs(),
     "logs",
     "--no-color",
+    "--no-log-prefix",
     "--tail",
     String(lines),
     service,

@@ -20,7 +20,14 @@ export const bucketSpecSchema = z.strictObject({
       /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/,
       "an S3 bucket name: 3-63 lowercase letters, digits, '.', '-'",
     ),
-  policy: z.union([z.enum(["private", "public-read"]), policyDocument]).default("private"),
+  policy: z
+    .union([
+      z.enum(["private", "public-read"], {
+        error: 'expected "private", "public-read" or a bucket policy document ({ Version, Statement })',
+      }),
+      policyDocument,
+    ])
+    .default("private"),
   versioning: z.enum(["enabled", "suspended"]).optional(),
   cors: z.array(corsRuleSchema).min(1).optional(),
 });

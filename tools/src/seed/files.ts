@@ -11,16 +11,46 @@ export function displayPath(file: string): string {
   return rel.startsWith("..") ? file : rel;
 }
 
-/** Formats the first zod issue as "at buckets[0].policy: <message>". */
-export function describeIssue(error: z.ZodError): string {
+type Issue = z.core.$ZodIssue;
+type PathPart = PropertyKey;
+
+/**
+ * The issue that explains a failed union: the branch that got furthest into the value (a policy document
+ * with a bad Statement), else one whose type matched (for `policy: privat`, the enum's message rather
+ * than zod's bare "Invalid input"), with the full path.
+ */
+function explained(issue: Issue, prefix: readonly PathPart[] = []): { path: PathPart[]; message: string } {
+  const path = [...prefix, ...issue.path];
+  if (issue.code === "invalid_union") {
+    const rank = ([first]: Issue[]) =>
+      first ? first.path.length * 2 + (first.code === "invalid_type" && first.path.length === 0 ? 0 : 1) : -1;
+    const [first] = [...issue.errors].sort((a, b) => rank(b) - rank(a))[0] ?? [];
+    if (first) return explained(first, path);
+  }
+  return { path, message: issue.message };
+}
+
+function valueAt(content: unknown, path: readonly PathPart[]): unknown {
+  return path.reduce<unknown>(
+    (node, part) =>
+      node !== null && typeof node === "object" ? (node as Record<PropertyKey, unknown>)[part] : undefined,
+    content,
+  );
+}
+
+/** Formats the first zod issue as `at buckets[0].policy: <message> (got "privat")`. */
+export function describeIssue(error: z.ZodError, content?: unknown): string {
   const issue = error.issues[0];
   if (!issue) return "invalid content";
-  const path = issue.path.reduce<string>(
+  const { path, message } = explained(issue);
+  const shown = path.reduce<string>(
     (acc, part) =>
       typeof part === "number" ? `${acc}[${part}]` : acc ? `${acc}.${String(part)}` : String(part),
     "",
   );
-  return `${path ? `at ${path}: ` : ""}${issue.message}`;
+  const value = valueAt(content, path);
+  const got = ["string", "number", "boolean"].includes(typeof value) ? ` (got ${JSON.stringify(value)})` : "";
+  return `${shown ? `at ${shown}: ` : ""}${message}${got}`;
 }
 
 /** Validates already parsed content; throws SeedFileError naming the file and the reason. */
@@ -33,7 +63,7 @@ export function validateSeedContent<S extends z.ZodType>(
   if (!result.success)
     throw new SeedFileError(
       displayPath(file),
-      describeIssue(result.error),
+      describeIssue(result.error, content),
       "correct the value (the header of each file under infra/init/ describes its fields), then run `make seed` again",
     );
   return result.data;

@@ -27,9 +27,9 @@ export function migrationChecksum(sql: string): string {
 }
 
 /**
- * Orders migration files by numeric prefix. Rules: every .sql file must match NNNN_name.sql;
- * two files with the same number are an error; gaps are allowed (branches merge out of order
- * in numbering, not in time). Other files (README.md) are ignored.
+ * Orders migration files by numeric prefix. Rules: every .sql file must match NNNN_name.sql; gaps are
+ * allowed (branches merge out of order in numbering, not in time); two files with the same number are
+ * refused by planMigrations, which knows which one is new. Other files (README.md) are ignored.
  */
 export function orderMigrations(
   files: ReadonlyArray<{ name: string; sql: string }>,
@@ -59,19 +59,99 @@ export function orderMigrations(
       checksum: migrationChecksum(file.sql),
     });
   }
-  migrations.sort((a, b) => a.version - b.version || a.name.localeCompare(b.name));
-  for (let i = 1; i < migrations.length; i++) {
-    const previous = migrations[i - 1];
-    const current = migrations[i];
-    if (previous && current && previous.version === current.version) {
-      throw new SeedFileError(
-        `${directory}/${current.name}`,
-        `it has the same number as ${previous.name}`,
-        "renumber the one not applied yet above the last migration, then run `make seed` again",
-      );
-    }
+  return migrations.sort((a, b) => a.version - b.version || a.name.localeCompare(b.name));
+}
+
+/**
+ * Two files with the same number would run in an order nobody chose. Only the ledger knows which of them
+ * is new, and the new ones are the files to renumber; both already applied is history, left alone.
+ */
+function refuseSameNumber(
+  files: readonly MigrationFile[],
+  applied: ReadonlySet<string>,
+  highest: number,
+  directory: string,
+): void {
+  const byVersion = new Map<number, MigrationFile[]>();
+  for (const file of files) byVersion.set(file.version, [...(byVersion.get(file.version) ?? []), file]);
+  for (const group of byVersion.values()) {
+    const fresh = group.filter((f) => !applied.has(f.name)).map((f) => f.name);
+    const [first] = fresh;
+    if (group.length < 2 || first === undefined) continue;
+    const old = group.filter((f) => applied.has(f.name)).map((f) => f.name);
+    throw new SeedFileError(
+      `${directory}/${first}`,
+      old.length > 0
+        ? `${fresh.join(" and ")} ${fresh.length > 1 ? "have" : "has"} the same number as ${old.join(", ")}, which is already applied`
+        : `${fresh.join(" and ")} have the same number`,
+      `renumber ${old.length > 0 ? fresh.join(" and ") : `all but one of ${fresh.join(" and ")}`} above the last migration (${String(Math.max(highest, ...files.map((f) => f.version))).padStart(4, "0")}), then run \`make seed\` again`,
+    );
   }
-  return migrations;
+}
+
+const TRANSACTION_CONTROL = /^(begin|commit|rollback|end|abort|savepoint|release)$/;
+/** `-- …`, "identifier", E'…' (backslash escapes) and '…': text no statement starts in. */
+const QUOTED_OR_LINE_COMMENT = /^(?:--[^\n]*|"(?:[^"]|"")*"?|[eE]'(?:[^'\\]|''|\\.)*'?|'(?:[^']|'')*'?)/;
+const DOLLAR_QUOTE = /^\$(?:[A-Za-z_\u0080-\uffff][\w\u0080-\uffff]*)?\$/;
+const WORD = /^[A-Za-z_\u0080-\uffff][\w$\u0080-\uffff]*/;
+
+/** Where a (nested) /* comment *\/ that starts at `from` ends. */
+function blockCommentEnd(sql: string, from: number): number {
+  let depth = 0;
+  let i = from;
+  do {
+    if (sql.startsWith("/*", i)) depth++;
+    else if (sql.startsWith("*/", i)) depth--;
+    i += sql.startsWith("/*", i) || sql.startsWith("*/", i) ? 2 : 1;
+  } while (depth > 0 && i < sql.length);
+  return i;
+}
+
+/** Where the token at `i` ends, for the tokens no statement starts in; undefined for any other. */
+function opaqueTokenEnd(sql: string, i: number): number | undefined {
+  const rest = sql.slice(i);
+  const quoted = QUOTED_OR_LINE_COMMENT.exec(rest)?.[0];
+  if (quoted) return i + quoted.length;
+  if (rest.startsWith("/*")) return blockCommentEnd(sql, i);
+  // $1 is a parameter and a$b an identifier, not the start of a dollar-quoted body.
+  const tag = /[\w$]/.test(sql.charAt(i - 1)) ? undefined : DOLLAR_QUOTE.exec(rest)?.[0];
+  if (!tag) return undefined;
+  const close = sql.indexOf(tag, i + tag.length);
+  return close === -1 ? sql.length : close + tag.length;
+}
+
+/**
+ * The first statement of `sql` that controls the transaction (BEGIN, COMMIT, ROLLBACK, END, ABORT,
+ * SAVEPOINT, RELEASE, START/PREPARE TRANSACTION), with its 1-based line. Comments, quoted strings and
+ * identifiers, dollar-quoted bodies and BEGIN ATOMIC … END function bodies are skipped. The seeder runs
+ * each migration in its own transaction: a COMMIT inside would keep everything before it when a later
+ * statement fails.
+ */
+export function transactionControl(sql: string): { line: number; statement: string } | undefined {
+  let line = 1;
+  let atStart = true;
+  /** Inside a BEGIN ATOMIC body: how many CASE … END are open; -1 outside one. */
+  let atomic = -1;
+  for (let i = 0; i < sql.length; ) {
+    const opaque = opaqueTokenEnd(sql, i);
+    const word = opaque === undefined ? WORD.exec(sql.slice(i))?.[0] : undefined;
+    const end = opaque ?? i + (word?.length || 1);
+    const comment = sql.startsWith("--", i) || sql.startsWith("/*", i);
+    if (word) {
+      const keyword = word.toLowerCase();
+      const next = /^\s+([A-Za-z_]+)/.exec(sql.slice(end))?.[1]?.toLowerCase();
+      if (atomic >= 0) atomic += keyword === "case" ? 1 : keyword === "end" ? -1 : 0;
+      else if (keyword === "begin" && next === "atomic") atomic = 0;
+      else if (atStart && TRANSACTION_CONTROL.test(keyword)) return { line, statement: word };
+      else if (atStart && /^(start|prepare)$/.test(keyword) && next === "transaction")
+        return { line, statement: `${word} ${next}` };
+    }
+    const c = sql.charAt(i);
+    if (c === ";" && opaque === undefined) atStart = atomic < 0;
+    else if (!comment && !/\s/.test(c)) atStart = false;
+    for (; i < end; i++) if (sql[i] === "\n") line++;
+  }
+  return undefined;
 }
 
 export interface MigrationPlan {
@@ -82,8 +162,9 @@ export interface MigrationPlan {
 }
 
 /**
- * Compares the files with the ledger. An applied migration whose checksum changed is an error
- * (never re-run); so is a new migration numbered below one already applied (it would run out of order).
+ * Compares the files with the ledger, before anything is applied. Refused: an applied migration whose
+ * checksum changed (never re-run), two files with one number, a pending migration with its own
+ * transaction control, and a new migration numbered below one already applied (it would run out of order).
  */
 export function planMigrations(
   files: readonly MigrationFile[],
@@ -108,6 +189,16 @@ export function planMigrations(
     -1,
     ...applied.map((a) => Number(MIGRATION_FILE_PATTERN.exec(a.name)?.[1] ?? -1)),
   );
+  refuseSameNumber(files, new Set(appliedByName.keys()), highestApplied, directory);
+  for (const file of pending) {
+    const control = transactionControl(file.sql);
+    if (control)
+      throw new SeedFileError(
+        `${directory}/${file.name}:${control.line}`,
+        `line ${control.line}: ${control.statement.toUpperCase()} in a migration: the seeder runs each migration in one transaction of its own, and a COMMIT inside would keep the statements before it when a later one fails`,
+        "delete the transaction statements (BEGIN, COMMIT, ROLLBACK, SAVEPOINT) from the file, then run `make seed` again; nothing was applied",
+      );
+  }
   const outOfOrder = pending.find((p) => p.version < highestApplied);
   if (outOfOrder) {
     throw new SeedFileError(

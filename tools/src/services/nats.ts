@@ -6,11 +6,13 @@ import {
   type ConsumerConfig,
   connect,
   credsAuthenticator,
+  ErrorCode,
   type NatsConnection,
   type StreamConfig,
 } from "nats";
 import type { Config } from "../config/env.ts";
 import { type ServiceContext, serviceError, UserError } from "../errors.ts";
+import { maskUrl } from "../output/mask.ts";
 import { readSeedFile } from "../seed/files.ts";
 import {
   CONSUMER_UPDATABLE,
@@ -63,6 +65,23 @@ export async function natsConnectionOptions(config: Config): Promise<ConnectionO
   return options;
 }
 
+/**
+ * A server without JetStream answers the JetStream API with 503 (nats.js: ErrorCode.JetStreamNotEnabled);
+ * say that, and how to turn it on, instead of "failed: 503".
+ */
+function natsFailure(config: Config, action: string, error: unknown): UserError {
+  if ((error as { code?: unknown }).code !== ErrorCode.JetStreamNotEnabled)
+    return serviceError(natsContext(config, action), error);
+  return new UserError(
+    "nats has JetStream turned off: the streams and consumers of infra/init/nats need it",
+    {
+      where: `nats at ${maskUrl(config.nats.url)}`,
+      fix: "run a nats-server with JetStream: make start does (infra/config/nats/nats.conf has its jetstream block); another server needs -js or a jetstream {} block, or point NATS_URL in .env at one that has it",
+      cause: error,
+    },
+  );
+}
+
 /** Connects with the config's credentials; errors become UserErrors naming NATS and the fix. */
 export async function connectNats(config: Config, action: string): Promise<NatsConnection> {
   const options = await natsConnectionOptions(config);
@@ -92,7 +111,7 @@ export const natsProbe: ReadinessProbe = {
       const info = await jsm.getAccountInfo();
       return `JetStream on, ${info.streams} stream(s)`;
     } catch (error) {
-      throw serviceError(natsContext(config, "probing readiness (is JetStream enabled?)"), error);
+      throw natsFailure(config, "probing readiness", error);
     } finally {
       await nc.close().catch(() => {});
     }
@@ -223,7 +242,7 @@ export async function seedNats(config: Config, initDir: string): Promise<Resourc
     }
     return results;
   } catch (error) {
-    throw serviceError(natsContext(config, "seeding streams"), error);
+    throw natsFailure(config, "seeding streams", error);
   } finally {
     await nc.close().catch(() => {});
   }

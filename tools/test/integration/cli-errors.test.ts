@@ -68,4 +68,37 @@ describe("command errors a user meets before anything runs", () => {
       ["ENV_INVALID", "ENGINE_UNREACHABLE"],
     );
   });
+
+  for (const [label, args, env, expected] of [
+    [
+      "an invalid .env value",
+      ["seed", "--json"],
+      { BIND_ADDRESS: "bad" },
+      /invalid configuration: BIND_ADDRESS/,
+    ],
+    ["a bad option", ["seed", "--json", "--only", "bogus"], {}, /unknown seedable service "bogus"/],
+    [
+      "an invalid .env value",
+      ["wait", "--json"],
+      { BIND_ADDRESS: "bad" },
+      /invalid configuration: BIND_ADDRESS/,
+    ],
+  ] as const) {
+    test(`\`${args.join(" ")}\` with ${label} prints exactly one JSON document on stdout`, async () => {
+      const run = await runCli([...args], env, 20_000);
+      assert.notEqual(run.code, 0);
+      const document = JSON.parse(run.stdout) as { ok: boolean; error?: { message: string; fix: string } };
+      assert.ok(schemaOf("status")(document), "the error document of every --json command has one shape");
+      assert.equal(document.ok, false);
+      assert.match(document.error?.message ?? "", expected);
+      assert.match(run.stderr, expected, "the message also goes to stderr");
+      assert.equal(run.stderr.match(expected)?.length, 1, run.stderr);
+    });
+  }
+
+  test("`doctor --json` with an unknown option prints the error document", async () => {
+    const run = await runCli(["doctor", "--json", "--no-such-option"], {}, 20_000);
+    assert.notEqual(run.code, 0);
+    assert.equal((JSON.parse(run.stdout) as { ok: boolean }).ok, false);
+  });
 });

@@ -160,4 +160,25 @@ describe("nats seeding against a real nats-server with JetStream", { skip }, () 
     assert.match(error.message, /nats is not reachable/);
     assert.match(error.fix, /make start/);
   });
+
+  test("a server without JetStream: seeding and the probe say so and how to turn it on", async () => {
+    const plain = await startNats(undefined, { jetstream: false });
+    try {
+      const c = testConfig({ NATS_URL: plain.url, WALLPAPERDB_INIT_DIR: realInitDir });
+      for (const run of [() => seedNats(c, realInitDir), () => natsProbe.check(c)]) {
+        const error = await run().then(
+          () => assert.fail("must fail"),
+          (e: unknown) => e as UserError,
+        );
+        assert.ok(error instanceof UserError, String(error));
+        assert.match(error.message, /^nats has JetStream turned off/);
+        assert.match(error.where ?? "", new RegExp(`nats at nats://127\\.0\\.0\\.1:${plain.port}`));
+        assert.match(error.fix, /JetStream/);
+        assert.match(error.fix, /infra\/config\/nats\/nats\.conf/);
+        assert.doesNotMatch(error.message, /\b503\b/);
+      }
+    } finally {
+      await plain.stop();
+    }
+  });
 });

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import pg from "pg";
-import { repoRoot } from "../../src/config/env.ts";
+import { type Config, repoRoot } from "../../src/config/env.ts";
 import { formatUserError, toUserError, UserError } from "../../src/errors.ts";
 import { LEDGER_TABLE, postgresProbe, seedPostgres } from "../../src/services/postgres.ts";
 import { testConfig } from "../support/config.ts";
@@ -35,6 +35,17 @@ describe("postgres seeding against a real PostgreSQL", { skip }, () => {
       return (await client.query(sql)).rows;
     } finally {
       await client.end();
+    }
+  };
+
+  /** Runs `body` on a copy of infra/init (so it can add or edit migrations) and a fresh database. */
+  const withInitCopy = async (body: (initDir: string, config: Config) => Promise<void>) => {
+    const initDir = mkdtempSync(join(tmpdir(), "wpdb-init-"));
+    try {
+      cpSync(realInitDir, initDir, { recursive: true });
+      await body(initDir, await freshConfig(initDir));
+    } finally {
+      rmSync(initDir, { recursive: true, force: true });
     }
   };
 
@@ -109,11 +120,8 @@ describe("postgres seeding against a real PostgreSQL", { skip }, () => {
     assert.equal(ledger.length, 1);
   });
 
-  test("an applied migration whose file was edited is refused, naming the file", async () => {
-    const initDir = mkdtempSync(join(tmpdir(), "wpdb-init-"));
-    try {
-      cpSync(realInitDir, initDir, { recursive: true });
-      const config = await freshConfig(initDir);
+  test("an applied migration whose file was edited is refused, naming the file", () =>
+    withInitCopy(async (initDir, config) => {
       await seedPostgres(config, initDir);
       const file = join(initDir, "postgres/migrations/0001_wallpapers.sql");
       writeFileSync(file, "CREATE TABLE sneaky (id int);\n");
@@ -131,16 +139,10 @@ describe("postgres seeding against a real PostgreSQL", { skip }, () => {
       assert.doesNotMatch(error.fix, /correct the file/);
       const tables = await query(config.postgres.url, "SELECT to_regclass('public.sneaky') AS t");
       assert.equal(tables[0]?.t, null, "the edited SQL must not run");
-    } finally {
-      rmSync(initDir, { recursive: true, force: true });
-    }
-  });
+    }));
 
-  test("a new migration is applied after the existing ones; a failing one is rolled back and named", async () => {
-    const initDir = mkdtempSync(join(tmpdir(), "wpdb-init-"));
-    try {
-      cpSync(realInitDir, initDir, { recursive: true });
-      const config = await freshConfig(initDir);
+  test("a new migration is applied after the existing ones; a failing one is rolled back and named", () =>
+    withInitCopy(async (initDir, config) => {
       await seedPostgres(config, initDir);
       writeFileSync(
         join(initDir, "postgres/migrations/0002_bad.sql"),
@@ -162,27 +164,63 @@ describe("postgres seeding against a real PostgreSQL", { skip }, () => {
           ["0002_bad.sql", "created"],
         ],
       );
-    } finally {
-      rmSync(initDir, { recursive: true, force: true });
-    }
-  });
+    }));
 
-  test("only *.sql files in the migrations folder are read: a subfolder or a note is ignored", async () => {
-    const initDir = mkdtempSync(join(tmpdir(), "wpdb-init-"));
-    try {
-      cpSync(realInitDir, initDir, { recursive: true });
+  test("a migration with its own BEGIN … COMMIT is refused before anything runs, naming the file and line", () =>
+    withInitCopy(async (initDir, config) => {
+      await seedPostgres(config, initDir);
+      const file = join(initDir, "postgres/migrations/0002_nickname.sql");
+      const ownTransaction =
+        "-- adds a nickname\nbegin;\nALTER TABLE users ADD COLUMN nickname text;\ncommit;\n";
+      writeFileSync(file, `${ownTransaction}SELECT nope FROM nowhere;\n`);
+      const error = await seedPostgres(config, initDir).then(
+        () => assert.fail("a migration with its own COMMIT must be refused"),
+        (e: unknown) => toUserError(e),
+      );
+      assert.equal(error.where, `${file}:2`);
+      assert.match(error.message, /line 2: BEGIN in a migration/);
+      assert.match(error.fix, /delete the transaction statements .*nothing was applied/);
+      const columns = await query(
+        config.postgres.url,
+        "SELECT column_name FROM information_schema.columns WHERE table_name = 'users' AND column_name = 'nickname'",
+      );
+      assert.deepEqual(columns, [], "the part before COMMIT must not have been applied");
+      // Without its own transaction statements the same migration applies cleanly (no "already exists").
+      writeFileSync(file, "ALTER TABLE users ADD COLUMN nickname text;\n");
+      const results = await seedPostgres(config, initDir);
+      assert.equal(results.find((r) => r.name === "0002_nickname.sql")?.outcome, "created");
+    }));
+
+  test("a new migration numbered like the applied 0001 is refused, naming the new file", () =>
+    withInitCopy(async (initDir, config) => {
+      await seedPostgres(config, initDir);
+      writeFileSync(join(initDir, "postgres/migrations/0001_albums.sql"), "CREATE TABLE albums (id int);\n");
+      const error = await seedPostgres(config, initDir).then(
+        () => assert.fail("a duplicate number must be refused"),
+        (e: unknown) => toUserError(e),
+      );
+      assert.equal(error.where, join(initDir, "postgres/migrations/0001_albums.sql"));
+      assert.match(
+        error.message,
+        /0001_albums\.sql has the same number as 0001_wallpapers\.sql, which is already applied/,
+      );
+      assert.match(error.fix, /^renumber 0001_albums\.sql above the last migration \(0001\)/);
+      assert.equal(
+        (await query(config.postgres.url, "SELECT to_regclass('public.albums') AS t"))[0]?.t,
+        null,
+      );
+    }));
+
+  test("only *.sql files in the migrations folder are read: a subfolder or a note is ignored", () =>
+    withInitCopy(async (initDir, config) => {
       mkdirSync(join(initDir, "postgres/migrations/old"));
       writeFileSync(join(initDir, "postgres/migrations/NOTES.md"), "not a migration\n");
-      const config = await freshConfig(initDir);
       const results = await seedPostgres(config, initDir);
       assert.deepEqual(
         results.map((r) => [r.name, r.outcome]),
         [["0001_wallpapers.sql", "created"]],
       );
-    } finally {
-      rmSync(initDir, { recursive: true, force: true });
-    }
-  });
+    }));
 
   for (const [label, sql, expected] of [
     [
@@ -192,11 +230,8 @@ describe("postgres seeding against a real PostgreSQL", { skip }, () => {
     ],
     ["its own RAISE (P0001)", "DO $$ BEGIN RAISE EXCEPTION 'stop here'; END $$;\n", /fix the SQL/],
   ] as const) {
-    test(`a migration failing with ${label} names the file and says what to do`, async () => {
-      const initDir = mkdtempSync(join(tmpdir(), "wpdb-init-"));
-      try {
-        cpSync(realInitDir, initDir, { recursive: true });
-        const config = await freshConfig(initDir);
+    test(`a migration failing with ${label} names the file and says what to do`, () =>
+      withInitCopy(async (initDir, config) => {
         await seedPostgres(config, initDir);
         writeFileSync(join(initDir, "postgres/migrations/0002_next.sql"), sql);
         const error = await seedPostgres(config, initDir).then(
@@ -207,10 +242,7 @@ describe("postgres seeding against a real PostgreSQL", { skip }, () => {
         assert.match(error.where ?? "", /0002_next\.sql/);
         assert.match(error.fix, expected);
         assert.doesNotMatch(error.fix, /make logs/);
-      } finally {
-        rmSync(initDir, { recursive: true, force: true });
-      }
-    });
+      }));
   }
 
   test("the readiness probe answers with the server version", async () => {

@@ -1,6 +1,4 @@
 import assert from "node:assert/strict";
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { after, before, describe, test } from "node:test";
 import { connect, headers } from "nats";
 import { runVerify } from "../../src/commands/verify.ts";
@@ -9,61 +7,14 @@ import { seedNats } from "../../src/services/nats.ts";
 import { CommandTrace } from "../../src/telemetry/tracer.ts";
 import { testConfig } from "../support/config.ts";
 import { type NatsServer, natsAvailability, startNats } from "../support/nats-server.ts";
+import { startOpenSearchTestDouble } from "../support/opensearch-test-double.ts";
+import { freePort } from "../support/ports.ts";
 import { type PostgresServer, postgresAvailability, startPostgres } from "../support/postgres-server.ts";
 import { type S3Server, startS3 } from "../support/s3-server.ts";
 import {
   startTelemetryBackendsDouble,
   type TelemetryBackendsDouble,
 } from "../support/telemetry-backends-double.ts";
-
-/**
- * TEST DOUBLE of OpenSearch's document API (not OpenSearch): index, search by id, delete doc, delete index,
- * enough to check the requests verify's client makes; `make e2e` runs verify against the real server.
- */
-async function startOpenSearchDocsDouble(): Promise<{
-  url: string;
-  requests: string[];
-  docs: Map<string, unknown>;
-  stop: () => Promise<void>;
-}> {
-  const docs = new Map<string, unknown>();
-  const requests: string[] = [];
-  const server: Server = createServer(async (req, res) => {
-    const chunks: Buffer[] = [];
-    for await (const c of req) chunks.push(c as Buffer);
-    const body = chunks.length ? JSON.parse(Buffer.concat(chunks).toString()) : undefined;
-    const url = new URL(req.url ?? "/", "http://double");
-    requests.push(`${req.method} ${url.pathname}`);
-    const send = (status: number, payload: unknown) => {
-      res.writeHead(status, { "content-type": "application/json" });
-      res.end(JSON.stringify(payload));
-    };
-    const doc = /^\/([\w-]+)\/_doc\/([\w-]+)$/.exec(url.pathname);
-    if (doc && req.method === "PUT") {
-      docs.set(`${doc[1]}/${doc[2]}`, body);
-      return send(201, { _index: doc[1], _id: doc[2], result: "created" });
-    }
-    if (doc && req.method === "DELETE")
-      return send(docs.delete(`${doc[1]}/${doc[2]}`) ? 200 : 404, { result: "deleted" });
-    const search = /^\/([\w-]+)\/_search$/.exec(url.pathname);
-    if (search) {
-      const id = (body as { query?: { term?: { _id?: string } } })?.query?.term?._id;
-      const hits = [...docs.keys()]
-        .filter((k) => k === `${search[1]}/${id}`)
-        .map((k) => ({ _id: k.split("/")[1] }));
-      return send(200, { hits: { total: { value: hits.length }, hits } });
-    }
-    if (req.method === "DELETE") return send(200, { acknowledged: true });
-    send(404, { error: "not in the double" });
-  });
-  await new Promise<void>((done) => server.listen(0, "127.0.0.1", done));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    requests,
-    docs,
-    stop: () => new Promise<void>((done) => server.close(() => done())),
-  };
-}
 
 const natsAvailable = natsAvailability();
 const postgresAvailable = postgresAvailability();
@@ -142,7 +93,7 @@ describe("verify against real PostgreSQL and nats-server, s3rver and a telemetry
   });
 
   test("opensearch: indexes, finds and deletes a probe document in its own index, then removes the index", async () => {
-    const opensearch = await startOpenSearchDocsDouble();
+    const opensearch = await startOpenSearchTestDouble();
     try {
       lines.length = 0;
       const c = { ...config(), opensearch: { ...config().opensearch, url: opensearch.url } };
@@ -159,7 +110,7 @@ describe("verify against real PostgreSQL and nats-server, s3rver and a telemetry
           "DELETE /wallpaperdb-verify-probe",
         ],
       );
-      assert.equal(opensearch.docs.size, 0);
+      assert.equal(opensearch.indices.size, 0, "the probe index was left behind");
     } finally {
       await opensearch.stop();
     }
@@ -220,6 +171,92 @@ describe("verify against real PostgreSQL and nats-server, s3rver and a telemetry
       backends.refuseExportsWith = 0;
       backends.brokenDatasources.clear();
     }
+  });
+
+  test("with core not started, grafana's postgres datasource is not checked (it cannot answer) and said so", async () => {
+    backends.brokenDatasources.add("postgres");
+    try {
+      lines.length = 0;
+      const [outcome] = await runVerify(
+        config(),
+        ["observability"],
+        ["grafana"],
+        new CommandTrace("verify", {}),
+        (l) => lines.push(l),
+        ["core"],
+      );
+      assert.equal(outcome?.ok, true, lines.join(""));
+      assert.match(
+        outcome?.detail ?? "",
+        /^prometheus OK, loki OK, tempo OK \(not checked: postgres, not started\)$/,
+      );
+    } finally {
+      backends.brokenDatasources.clear();
+    }
+  });
+
+  test("Grafana, Tempo, Loki and Prometheus that do not answer: each check names where and the fix", async () => {
+    const nobody = `http://127.0.0.1:${await freePort()}`;
+    lines.length = 0;
+    const c = { ...config(), tempoUrl: nobody, lokiUrl: nobody, prometheusUrl: nobody };
+    const outcomes = await runVerify(
+      { ...c, grafana: { ...c.grafana, url: nobody } },
+      ["observability"],
+      ["tempo", "loki", "prometheus", "grafana"],
+      new CommandTrace("verify", {}),
+      (l) => lines.push(l),
+    );
+    assert.deepEqual(
+      outcomes.map((o) => [o.service, o.ok]),
+      [
+        ["tempo", false],
+        ["loki", false],
+        ["prometheus", false],
+        ["grafana", false],
+      ],
+    );
+    const grafana = outcomes.find((o) => o.service === "grafana");
+    assert.match(
+      grafana?.detail ?? "",
+      /^grafana is not reachable while listing its datasources \(connection refused\)/,
+    );
+    assert.doesNotMatch(grafana?.detail ?? "", /fetch failed/);
+    assert.match(grafana?.fix ?? "", /make start.*GRAFANA_URL/);
+    for (const [service, signal, variable] of [
+      ["tempo", "traces", "TEMPO_URL"],
+      ["loki", "logs", "LOKI_URL"],
+      ["prometheus", "metrics", "PROMETHEUS_URL"],
+    ]) {
+      const outcome = outcomes.find((o) => o.service === service);
+      assert.match(
+        outcome?.detail ?? "",
+        new RegExp(`not found after \\d+ s .*\\(${service} at ${nobody}\\)`),
+      );
+      assert.match(
+        outcome?.fix ?? "",
+        new RegExp(`otel-collector and ${service} up.*the ${signal} pipeline.*${variable}`),
+      );
+    }
+    assert.equal(lines.join("").match(/^ {4}fix: /gm)?.length, 4, lines.join(""));
+  });
+
+  test("a paused container is reported from the engine's state at once, with the unpause fix, nothing probed", async () => {
+    lines.length = 0;
+    // The real nats-server of this suite answers: a probe would pass, so a failure proves none was made.
+    const outcomes = await runVerify(
+      config(),
+      ["core"],
+      ["postgres", "nats"],
+      new CommandTrace("verify", {}),
+      (l) => lines.push(l),
+      [],
+      [{ service: "nats", state: "paused", exitCode: 0 }],
+    );
+    const nats = outcomes.find((o) => o.service === "nats");
+    assert.equal(nats?.ok, false);
+    assert.match(nats?.detail ?? "", /nats \(paused\)/);
+    assert.match(nats?.fix ?? "", /unpause nats/);
+    assert.equal(outcomes.find((o) => o.service === "postgres")?.ok, true, lines.join(""));
   });
 
   test("masks the password of a database URL in failure messages", async () => {

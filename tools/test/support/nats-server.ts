@@ -1,9 +1,8 @@
 import { mkdtempSync, rmSync } from "node:fs";
-import { connect as netConnect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { findOnPath, locate } from "./binaries.ts";
-import { freePort } from "./ports.ts";
+import { freePort, tcpOpen } from "./ports.ts";
 import { startProcess, waitUntil } from "./processes.ts";
 
 export interface NatsServer {
@@ -22,13 +21,19 @@ export function natsAvailability() {
   );
 }
 
-/** nats-server with JetStream on a random loopback port and a temp store dir; optional user/password. */
-export async function startNats(auth?: { user: string; password: string }): Promise<NatsServer> {
+/**
+ * nats-server with JetStream (unless `jetstream: false`) on a random loopback port and a temp store dir;
+ * optional user/password.
+ */
+export async function startNats(
+  auth?: { user: string; password: string },
+  { jetstream = true } = {},
+): Promise<NatsServer> {
   const bin = findOnPath("nats-server");
   if (!bin) throw new Error("nats-server not found");
   const store = mkdtempSync(join(tmpdir(), "wpdb-nats-"));
   const port = await freePort();
-  const args = ["-js", "-a", "127.0.0.1", "-p", String(port), "-sd", store];
+  const args = [...(jetstream ? ["-js"] : []), "-a", "127.0.0.1", "-p", String(port), "-sd", store];
   if (auth) args.push("--user", auth.user, "--pass", auth.password);
   const server = startProcess(bin, args);
   const stop = async () => {
@@ -42,15 +47,4 @@ export async function startNats(auth?: { user: string; password: string }): Prom
     await stop();
     throw error;
   }
-}
-
-function tcpOpen(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = netConnect(port, "127.0.0.1");
-    socket.once("connect", () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once("error", () => resolve(false));
-  });
 }

@@ -16,3 +16,13 @@ declare module "s3rver" {
     close(): Promise<void>;
   }
 }
+
+// The account registry s3rver checks access keys against (a key pair is added for the MinIO stand-in).
+declare module "s3rver/lib/models/account.js" {
+  interface Account {
+    createKeyPair(accessKeyId: string, secretAccessKey: string): void;
+    revokeAccessKey(accessKeyId: string): void;
+  }
+  const AWSAccount: { DUMMY_ACCOUNT: Account };
+  export default AWSAccount;
+}

@@ -5,12 +5,10 @@
  * infra/config/TELEMETRY.md (Loki labels from resource attributes, Prometheus name translation). Delays
  * simulate ingestion; `make e2e` runs verify against the real stack.
  */
-import { createServer, type IncomingMessage, type Server } from "node:http";
+import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-
-type Attribute = { key: string; value: Record<string, unknown> };
-const attrs = (list: Attribute[] | undefined) =>
-  Object.fromEntries((list ?? []).map((a) => [a.key, String(Object.values(a.value)[0])]));
+import { readBody } from "./http-server.ts";
+import { type OtlpKeyValue as Attribute, attributeMap as attrs } from "./otlp-json.ts";
 
 export interface TelemetryBackendsDouble {
   url: string;
@@ -22,12 +20,6 @@ export interface TelemetryBackendsDouble {
   refuseExportsWith: number;
   exports: { signal: string; at: number; body: Record<string, unknown> }[];
   stop: () => Promise<void>;
-}
-
-async function readBody(req: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString("utf8");
 }
 
 export async function startTelemetryBackendsDouble(): Promise<TelemetryBackendsDouble> {
@@ -44,7 +36,7 @@ export async function startTelemetryBackendsDouble(): Promise<TelemetryBackendsD
       res.writeHead(status, { "content-type": "application/json" });
       res.end(JSON.stringify(body));
     };
-    const body = await readBody(req);
+    const body = (await readBody(req)).toString("utf8");
     const otlp = /^\/v1\/(traces|logs|metrics)$/.exec(url.pathname);
     if (req.method === "POST" && otlp) {
       if (double.refuseExportsWith) return json(double.refuseExportsWith, { message: "refused" });

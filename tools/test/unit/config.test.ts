@@ -245,12 +245,13 @@ describe("loadConfig: .env file and process environment", () => {
     }
   });
 
-  test("an empty variable in the shell does not hide the file's value", () => {
+  test("an empty variable in the shell hides the file's value and the default applies, as in Compose", () => {
     const dir = mkdtempSync(join(tmpdir(), "wpdb-env-"));
     try {
       const file = join(dir, ".env");
       writeFileSync(file, "POSTGRES_PORT=6000\n");
-      assert.equal(loadConfig({ WALLPAPERDB_ENV_FILE: file, POSTGRES_PORT: "" }).ports.POSTGRES_PORT, 6000);
+      // `POSTGRES_PORT= docker compose up` publishes ${POSTGRES_PORT:-5432}: the tools must probe that port.
+      assert.equal(loadConfig({ WALLPAPERDB_ENV_FILE: file, POSTGRES_PORT: "" }).ports.POSTGRES_PORT, 5432);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

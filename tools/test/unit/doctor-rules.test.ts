@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { interpolate } from "../../src/commands/doctor.ts";
 import {
   architectureFinding,
   bindAddressFinding,
@@ -22,9 +21,11 @@ import {
   renderFindings,
   suggestPort,
   summarize,
+  takenPortProbe,
 } from "../../src/commands/doctor-rules.ts";
 import { PORT_DEFAULTS } from "../../src/config/env.ts";
 import { SERVICES } from "../../src/config/services.ts";
+import { interpolate } from "../../src/docker/compose-file.ts";
 
 describe("engine and Compose versions", () => {
   it("needs Engine 25+ (healthcheck start_interval) and blocks older ones", () => {
@@ -100,6 +101,35 @@ describe("port plan", () => {
   it("still blocks when the OS does not say who holds the port", () => {
     const [taken] = portFindings(plan, new Map([[3000, { kind: "taken", owner: undefined }]]), () => 13000);
     assert.match(taken?.title ?? "", /another program/);
+  });
+
+  it("with the engine not answering, ports held by docker-proxy are one note, not conflicts to move", () => {
+    const probes = new Map<number, PortProbe>(
+      plan.map((p) => [p.port, takenPortProbe(`docker-proxy (pid ${p.port})`, undefined, false)]),
+    );
+    const findings = portFindings(plan, probes, (p) => p + 10000);
+    assert.deepEqual(
+      findings.map((f) => [f.code, f.status, f.blocking]),
+      [["PORTS_HELD_BY_ENGINE", "skip", false]],
+    );
+    assert.match(findings[0]?.title ?? "", /^13 host port\(s\) not checked: 5432, .*held by docker-proxy/);
+    assert.doesNotMatch(findings[0]?.fix ?? "", /move|\.env/);
+  });
+
+  it("when the engine answers, a port is named with the container that publishes it, docker-proxy or not", () => {
+    const foreign = 'container other-grafana-1 of Compose project "other"';
+    assert.deepEqual(takenPortProbe("docker-proxy (pid 9)", foreign, true), {
+      kind: "taken",
+      owner: { description: foreign },
+    });
+    assert.deepEqual(takenPortProbe("docker-proxy (pid 9)", undefined, true), {
+      kind: "taken",
+      owner: { description: "docker-proxy (pid 9)" },
+    });
+    assert.deepEqual(takenPortProbe("postgres (pid 812)", undefined, false), {
+      kind: "taken",
+      owner: { description: "postgres (pid 812)" },
+    });
   });
 
   it("suggests a replacement that is in range, not taken and not another planned port", () => {

@@ -1,6 +1,11 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { migrationChecksum, orderMigrations, planMigrations } from "../../src/seed/migrations.ts";
+import {
+  migrationChecksum,
+  orderMigrations,
+  planMigrations,
+  transactionControl,
+} from "../../src/seed/migrations.ts";
 import { SeedFileError } from "../../src/seed/result.ts";
 
 const file = (name: string, sql = `-- ${name}\nSELECT 1;\n`) => ({ name, sql });
@@ -18,11 +23,30 @@ describe("migration ordering", () => {
     assert.equal(orderMigrations([file("0001_a.sql"), file("0005_b.sql")]).length, 2);
   });
 
-  test("two files with the same number are refused, naming the file", () => {
+  test("two new files with the same number are refused, naming both", () => {
     assert.throws(
-      () => orderMigrations([file("0002_b.sql"), file("0002_a.sql")]),
+      () => planMigrations(orderMigrations([file("0001_a.sql"), file("0002_b.sql"), file("0002_a.sql")]), []),
       (e: unknown) =>
-        e instanceof SeedFileError && /0002_b\.sql: it has the same number as 0002_a\.sql/.test(e.message),
+        e instanceof SeedFileError &&
+        /migrations\/0002_a\.sql: 0002_a\.sql and 0002_b\.sql have the same number/.test(e.message) &&
+        /renumber all but one of 0002_a\.sql and 0002_b\.sql above the last migration \(0002\)/.test(e.fix),
+    );
+  });
+
+  test("a new file numbered like an applied one names the new file, not the applied one", () => {
+    const files = orderMigrations([file("0001_wallpapers.sql"), file("0001_albums.sql")]);
+    const applied = [
+      { name: "0001_wallpapers.sql", checksum: migrationChecksum("-- 0001_wallpapers.sql\nSELECT 1;\n") },
+    ];
+    assert.throws(
+      () => planMigrations(files, applied),
+      (e: unknown) =>
+        e instanceof SeedFileError &&
+        e.file.endsWith("/0001_albums.sql") &&
+        /0001_albums\.sql has the same number as 0001_wallpapers\.sql, which is already applied/.test(
+          e.reason,
+        ) &&
+        /^renumber 0001_albums\.sql above/.test(e.fix),
     );
   });
 
@@ -117,7 +141,7 @@ describe("each kind of migration error brings its own fix", () => {
     const fixes = [
       fixOf(() => orderMigrations([file("1_init.sql")])),
       fixOf(() => orderMigrations([file("0001_a.sql", "  \n")])),
-      fixOf(() => orderMigrations([file("0002_b.sql"), file("0002_a.sql")])),
+      fixOf(() => planMigrations(orderMigrations([file("0002_b.sql"), file("0002_a.sql")]), [])),
       fixOf(() =>
         planMigrations(orderMigrations([file("0001_a.sql")]), [{ name: "0001_a.sql", checksum: "x" }]),
       ),
@@ -133,5 +157,45 @@ describe("each kind of migration error brings its own fix", () => {
     assert.match(fixes[3] ?? "", /restore the file .* new migration/);
     assert.match(fixes[4] ?? "", /number above 3/);
     assert.equal(new Set(fixes).size, fixes.length, "no generic fix shared by different problems");
+  });
+});
+
+describe("transaction control inside a migration", () => {
+  test("BEGIN, COMMIT, ROLLBACK, START TRANSACTION, SAVEPOINT, END, in any case, are found with their line", () => {
+    for (const [sql, found] of [
+      ["CREATE TABLE a (id int);\nBEGIN;\nCREATE TABLE b ();\nCOMMIT;\n", "2 BEGIN"],
+      ["create table a ();\ncommit;\nselect nope;\n", "2 commit"],
+      ["SELECT 1;\n  Rollback;\n", "2 Rollback"],
+      ["start   transaction;\n", "1 start transaction"],
+      ["SELECT 1; -- note\nSAVEPOINT s1;\n", "2 SAVEPOINT"],
+      ["SELECT 1;\nEND;\n", "2 END"],
+    ] as const)
+      assert.equal(((r) => (r ? `${r.line} ${r.statement}` : "none"))(transactionControl(sql)), found, sql);
+  });
+
+  test("the same words inside comments, strings, identifiers and function bodies are not transaction control", () => {
+    for (const sql of [
+      "-- BEGIN;\n/* COMMIT; /* nested */ ROLLBACK; */ SELECT 1;\n",
+      "SELECT 'COMMIT;', E'it\\'s; COMMIT', 'a''b; END';\n",
+      'CREATE TABLE "commit" (begin_at int);\n',
+      "DO $$ BEGIN RAISE NOTICE 'x'; END $$;\nCREATE FUNCTION f() RETURNS void AS $body$ BEGIN COMMIT; END $body$ LANGUAGE plpgsql;\n",
+      "CREATE FUNCTION g() RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT CASE WHEN true THEN 1 END; END;\n",
+    ])
+      assert.equal(transactionControl(sql), undefined, sql);
+  });
+
+  test("a pending migration with its own COMMIT is refused before anything is applied, naming file and line", () => {
+    const files = orderMigrations([
+      file("0001_a.sql"),
+      file("0002_b.sql", "BEGIN;\nCREATE TABLE t ();\nCOMMIT;\n"),
+    ]);
+    assert.throws(
+      () => planMigrations(files, []),
+      (e: unknown) =>
+        e instanceof SeedFileError &&
+        e.file === "infra/init/postgres/migrations/0002_b.sql:1" &&
+        /line 1: BEGIN in a migration: the seeder runs each migration in one transaction/.test(e.reason) &&
+        /nothing was applied/.test(e.fix),
+    );
   });
 });

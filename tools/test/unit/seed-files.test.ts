@@ -95,6 +95,23 @@ describe("a malformed seed file ends in one message naming the file and the reas
     );
   });
 
+  test("a misspelt bucket policy names the choices and what was written, not zod's bare 'Invalid input'", async () => {
+    const file = write("buckets.yaml", "buckets:\n  - name: wallpapers\n    policy: privat\n");
+    const message = await messageOf(readBucketSpecs(file, { MINIO_BUCKET: "w" }));
+    assert.match(
+      message,
+      /at buckets\[0\]\.policy: expected "private", "public-read" or a bucket policy document \(\{ Version, Statement \}\) \(got "privat"\)/,
+    );
+    const broken = write(
+      "buckets.yaml",
+      "buckets:\n  - name: wallpapers\n    policy: { Version: '2012-10-17' }\n",
+    );
+    assert.match(
+      await messageOf(readBucketSpecs(broken, { MINIO_BUCKET: "w" })),
+      /at buckets\[0\]\.policy\.Statement: /,
+    );
+  });
+
   test("a missing required field", async () => {
     const file = write("streams.yaml", "streams:\n  - name: S\n");
     assert.match(await messageOf(readSeedFile(file, streamsFileSchema)), /at streams\[0\]\.subjects/);

@@ -6,7 +6,10 @@ import {
   buildStatusReport,
   conditionOf,
   expectedProfiles,
+  notUpMessage,
+  renderNotStarted,
   renderStatusTable,
+  startedProfiles,
 } from "../../src/commands/status.ts";
 import { parseConfig } from "../../src/config/env.ts";
 import type { ComposeContainer } from "../../src/docker/compose.ts";
@@ -28,6 +31,7 @@ const container = (service: string, state = "running", health = "healthy"): Comp
 
 const config = parseConfig({ POSTGRES_PASSWORD: "s3cret-pw", GRAFANA_ADMIN_PASSWORD: "graf-pw-42" });
 const CORE = ["postgres", "minio", "opensearch", "opensearch-dashboards", "nats"];
+const OBSERVABILITY = ["otel-collector", "prometheus", "loki", "tempo", "grafana"];
 
 describe("status", () => {
   it("counts running without a healthcheck as up, and unhealthy, exited or absent as down", () => {
@@ -55,6 +59,46 @@ describe("status", () => {
       ),
       ["observability"],
     );
+  });
+
+  it("a profile whose containers were all stopped by an earlier make stop is not started, not a failure", () => {
+    const containers = [
+      ...CORE.map((s) => container(s)),
+      ...OBSERVABILITY.map((s) => container(s, "exited", "")),
+    ];
+    assert.deepEqual(startedProfiles(containers), ["core"]);
+    const report = buildStatusReport(config, containers, []);
+    assert.deepEqual([report.ok, report.profiles, report.notStarted], [true, ["core"], ["observability"]]);
+    assert.equal(report.services.length, CORE.length);
+    assert.equal(
+      renderNotStarted(report),
+      "- observability not started (otel-collector, prometheus, loki, tempo, grafana): add it with make start PROFILE=observability",
+    );
+    assert.ok(validate(report), JSON.stringify(validate.errors));
+  });
+
+  it("a profile partly running is a failure, and the fix restarts that profile only", () => {
+    const containers = [
+      ...CORE.map((s) => (s === "nats" ? container(s, "exited", "") : container(s))),
+      ...OBSERVABILITY.map((s) => container(s, "exited", "")),
+    ];
+    const report = buildStatusReport(config, containers, []);
+    assert.deepEqual([report.ok, report.notStarted], [false, ["observability"]]);
+    assert.deepEqual(notUpMessage(report, true), {
+      what: "not up: nats (stopped)",
+      fix: "make start PROFILE=core (then make status); why: make logs SERVICE=nats",
+    });
+  });
+
+  it("with no container running the project is not running; a paused one still counts as started", () => {
+    const stopped = [...CORE, ...OBSERVABILITY].map((s) => container(s, "exited", ""));
+    const report = buildStatusReport(config, stopped, []);
+    assert.deepEqual([report.ok, report.profiles, report.notStarted], [false, ["core", "observability"], []]);
+    assert.deepEqual(notUpMessage(report, startedProfiles(stopped).length > 0), {
+      what: "project wallpaperdb is not running",
+      fix: "make start",
+    });
+    assert.deepEqual(startedProfiles([container("grafana", "paused", "")]), ["observability"]);
   });
 
   it("is ok when every service is up and masks every password", () => {

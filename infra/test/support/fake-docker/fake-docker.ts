@@ -60,6 +60,34 @@ export async function occupy(ports: readonly number[], host = "127.0.0.1"): Prom
   };
 }
 
+/**
+ * Holds listeners on ports from a separate process that the OS reports under `name` (ss and lsof show the
+ * executable's file name), e.g. "docker-proxy", the engine's port proxy. `dir` holds the link to node.
+ */
+export async function occupyAs(
+  name: string,
+  ports: readonly number[],
+  dir: string,
+  host = "127.0.0.1",
+): Promise<() => Promise<void>> {
+  const program = join(dir, name);
+  if (!existsSync(program)) symlinkSync(process.execPath, program);
+  const script = `const net = require("node:net");
+Promise.all(${JSON.stringify(ports)}.map((p) => new Promise((ok) => net.createServer().listen(p, ${JSON.stringify(host)}, ok))))
+  .then(() => process.stdout.write("listening\\n"));`;
+  const child = spawn(program, ["-e", script], { stdio: ["ignore", "pipe", "inherit"] });
+  await new Promise<void>((ready, fail) => {
+    child.once("exit", (code) => fail(new Error(`${name} exited (${code}) before listening`)));
+    child.stdout.once("data", () => ready());
+  });
+  return async () => {
+    child.removeAllListeners("exit");
+    const exited = new Promise((done) => child.once("exit", done));
+    child.kill();
+    await exited;
+  };
+}
+
 export interface Sandbox {
   dir: string;
   env: NodeJS.ProcessEnv;

@@ -1,0 +1,154 @@
+/**
+ * Benchmark on the real engine (engine tier images): each everyday make target beside the bare Compose call
+ * it wraps, in the same run, on a throwaway checkout with its own project and ports. Prints a table of
+ * medians, the pair, the overhead, the target and whether it is met. Figures, not a timed test.
+ * Run: make bench (or: cd infra && node --import tsx bench/engine.ts [runs] [cold-runs])
+ */
+import { spawnSync } from "node:child_process";
+import { join } from "node:path";
+import { type Checkout, makeCheckout } from "../test/engine/support/checkout.ts";
+import { engineTier, ensureImages } from "../test/engine/support/engine.ts";
+
+const RUNS = Number(process.argv[2] ?? 5);
+const COLD_RUNS = Number(process.argv[3] ?? 3);
+
+interface Row {
+  command: string;
+  ms: number;
+  pair?: { command: string; ms: number };
+  /** The target: at most `total` ms, and/or at most `overhead` ms over the pair. */
+  target: { total?: number; overhead?: number };
+}
+
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? (sorted[mid] ?? 0) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
+};
+
+function timeOnce(co: Checkout, argv: readonly string[], env: NodeJS.ProcessEnv = {}): number {
+  const started = performance.now();
+  const [command = "", ...args] = argv;
+  const result = spawnSync(command, args, { cwd: co.dir, env: { ...co.env, ...env }, stdio: "pipe" });
+  const ms = performance.now() - started;
+  if (result.status !== 0) throw new Error(`${argv.join(" ")} failed:\n${result.stdout}${result.stderr}`);
+  return ms;
+}
+
+/** Median of `runs` timings, alternating the command and its pair so both see the same machine. */
+function paired(
+  co: Checkout,
+  runs: number,
+  command: readonly string[],
+  pair: readonly string[] | undefined,
+  before: () => void = () => {},
+): { ms: number; pairMs?: number } {
+  const mine: number[] = [];
+  const theirs: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    before();
+    mine.push(timeOnce(co, command));
+    if (pair) {
+      before();
+      theirs.push(timeOnce(co, pair));
+    }
+  }
+  return { ms: median(mine), ...(pair ? { pairMs: median(theirs) } : {}) };
+}
+
+function render(rows: readonly Row[]): string {
+  const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+  const lines = [["command", "median", "bare compose", "overhead", "target", "met"]];
+  for (const row of rows) {
+    const overhead = row.pair ? row.ms - row.pair.ms : undefined;
+    const targets = [
+      row.target.total !== undefined ? `≤ ${s(row.target.total)}` : "",
+      row.target.overhead !== undefined ? `≤ ${s(row.target.overhead)} over` : "",
+    ].filter(Boolean);
+    const met =
+      (row.target.total === undefined || row.ms <= row.target.total) &&
+      (row.target.overhead === undefined || (overhead !== undefined && overhead <= row.target.overhead));
+    lines.push([
+      row.command,
+      s(row.ms),
+      row.pair ? `${s(row.pair.ms)} (${row.pair.command})` : "",
+      overhead !== undefined ? `${s(overhead)} (${(row.ms / (row.pair?.ms ?? 1)).toFixed(1)}x)` : "",
+      targets.join(", "),
+      met ? "yes" : "NO",
+    ]);
+  }
+  const widths = lines[0]?.map((_, i) => Math.max(...lines.map((l) => (l[i] ?? "").length))) ?? [];
+  return lines.map((l) => l.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join("  ")).join("\n");
+}
+
+async function main(): Promise<void> {
+  const gate = engineTier();
+  if (gate.skip) {
+    console.log(`bench (engine): SKIPPED (${gate.skip})`);
+    return;
+  }
+  ensureImages();
+  const co = await makeCheckout("bench");
+  const compose = ["docker", "compose", "-p", co.project, "-f", join(co.dir, "infra", "docker-compose.yml")];
+  const composeAll = [
+    ...compose,
+    "--env-file",
+    join(co.dir, ".env"),
+    "--profile",
+    "core",
+    "--profile",
+    "observability",
+  ];
+  const down = () => timeOnce(co, [...composeAll, "down", "-v", "--timeout", "5"]);
+  try {
+    console.log(
+      `bench (engine): project ${co.project}, ${RUNS} runs (${COLD_RUNS} cold), ${new Date().toISOString()}`,
+    );
+    const cold = paired(
+      co,
+      COLD_RUNS,
+      // Seeding is work Compose does not do: left out (as in the fake-docker benchmark) to see the overhead.
+      ["env", "START_NO_SEED=1", "make", "start"],
+      [...composeAll, "up", "-d", "--wait"],
+      down,
+    );
+    timeOnce(co, ["make", "start"]);
+    const rows: Row[] = [
+      {
+        command: "make start (cold, no seed)",
+        ms: cold.ms,
+        pair: { command: "up -d --wait", ms: cold.pairMs ?? 0 },
+        target: { overhead: 500 },
+      },
+    ];
+    const status = paired(co, RUNS, ["make", "status"], [...compose, "ps"]);
+    rows.push({
+      command: "make status",
+      ms: status.ms,
+      pair: { command: "compose ps", ms: status.pairMs ?? 0 },
+      target: { total: 1000, overhead: 600 },
+    });
+    const noop = paired(co, RUNS, ["make", "start"], [...composeAll, "up", "-d", "--wait"]);
+    rows.push({
+      command: "make start (nothing changed)",
+      ms: noop.ms,
+      pair: { command: "up -d --wait", ms: noop.pairMs ?? 0 },
+      target: { total: 1500, overhead: 800 },
+    });
+    rows.push({
+      command: "make doctor",
+      ms: paired(co, RUNS, ["make", "doctor"], undefined).ms,
+      target: { total: 1500 },
+    });
+    rows.push({
+      command: "make seed (warm)",
+      ms: paired(co, RUNS, ["make", "seed"], undefined).ms,
+      target: { total: 800 },
+    });
+    console.log(render(rows));
+  } finally {
+    await co.destroy();
+  }
+}
+
+await main();
