@@ -1,7 +1,7 @@
 # WallpaperDB local infrastructure: the human entry point.
-# Every target (except help) goes through `turbo run`, so the same task graph,
-# caching and environment apply whether you type `make`, `npx turbo` or run CI.
-# Run `make help` for the list.
+# Every target (except help and reset) goes through `turbo run`, so the same task
+# graph, caching and environment apply whether you type `make`, `npx turbo` or run
+# CI. Run `make help` for the list.
 
 SHELL := bash
 .SHELLFLAGS := -eu -o pipefail -c
@@ -23,11 +23,21 @@ CHECK := $(TURBO) run --ui=stream --log-order=grouped --log-prefix=none --output
 # Variables users pass on the command line, turned into flags for the tasks.
 SERVICE ?=
 ONLY ?=
-CONFIRM ?=
 PROFILE ?=
 SINCE ?=
 JSON ?=
 json_flag = $(if $(filter 1 yes true,$(JSON)),--json)
+# make also takes variables from the environment: an exported CONFIRM must not delete anything, so only
+# CONFIRM=1 typed on make's command line confirms a reset.
+reset_confirmed = $(and $(filter command line,$(origin CONFIRM)),$(filter 1 yes true,$(CONFIRM)))
+
+# Ctrl-C reaches make, the recipe's shell and everything under it at once. The recipe's shell then exits
+# 0: make, interrupted too, exits 130 by itself, and a failing status would only add make's own
+# "*** Error 130" under the line that explains. Turbo ends an interrupted task without a word, so for the
+# tools' tasks the shell says what was interrupted ($(1): the fix line); the lifecycle scripts say
+# themselves what they leave behind.
+ctrl_c_says = trap 'printf "✗ make %s was interrupted (Ctrl-C).\n  fix: %s\n" "$@" "$(1)" >&2; exit 0' INT;
+ctrl_c_quiet := trap 'exit 0' INT;
 
 DEPS_STAMP := node_modules/.package-lock.json
 DEPS_INPUTS := package-lock.json package.json infra/package.json tools/package.json
@@ -47,26 +57,29 @@ start: $(DEPS_STAMP) ## Start the stack (preflight, up, wait healthy, seed) and 
 stop: $(DEPS_STAMP) ## Stop the stack; all data is kept
 	@$(RUN) stop
 
+# The one lifecycle target without turbo: turbo runs a task on a pseudo-terminal of its own, so reset's
+# "Type yes" prompt never reached the user, typed input never arrived, and a closed terminal left it
+# waiting with the lifecycle lock held. The script has to own make's terminal to ask.
 reset: $(DEPS_STAMP) ## Delete this stack's volumes after confirmation (CONFIRM=1 to skip the prompt), then start again
-	@$(RUN) reset -- $(if $(filter 1 yes true,$(CONFIRM)),--yes) $(if $(PROFILE),--profile $(PROFILE))
+	@$(ctrl_c_quiet) bash infra/scripts/reset-infra.sh $(if $(reset_confirmed),--yes) $(if $(PROFILE),--profile $(PROFILE))
 
 logs: $(DEPS_STAMP) ## Follow the logs of every service, or SERVICE=name [SINCE=10m]
 	@$(RUN) logs -- $(if $(SERVICE),--service $(SERVICE)) $(if $(SINCE),--since $(SINCE))
 
 seed: $(DEPS_STAMP) ## Converge seed data (tables, buckets, indices, streams); ONLY=postgres,nats for a subset
-	@$(RUN) seed -- $(if $(ONLY),--only $(ONLY))
+	@$(call ctrl_c_says,make seed again completes it (seeding converges)) $(RUN) seed -- $(if $(ONLY),--only $(ONLY))
 
 wait: $(DEPS_STAMP) ## Wait until every running service answers its readiness probe
-	@$(RUN) wait -- $(if $(PROFILE),--profile $(PROFILE))
+	@$(call ctrl_c_says,make wait again; it only probes so nothing changed) $(RUN) wait -- $(if $(PROFILE),--profile $(PROFILE))
 
 status: $(DEPS_STAMP) ## Show each service's state, health, URL and user (JSON=1 for machines)
-	@$(RUN) status -- $(json_flag)
+	@$(call ctrl_c_says,make status again; it only reads) $(RUN) status -- $(json_flag)
 
 doctor: $(DEPS_STAMP) ## Check Docker, Compose, ports, memory, disk, vm.max_map_count and .env drift
-	@$(RUN) doctor -- $(json_flag)
+	@$(call ctrl_c_says,make doctor again; it only reads) $(RUN) doctor -- $(json_flag)
 
 verify: $(DEPS_STAMP) ## Prove the running stack end to end (write and read every service, telemetry round trip)
-	@$(RUN) verify
+	@$(call ctrl_c_says,make verify again; its probe data has names of its own) $(RUN) verify
 
 # Where each system tool the tests look for was found: part of the test task's cache key (turbo.json),
 # so a run that skipped tests for a missing tool is not replayed from cache once the tool is installed.

@@ -3,8 +3,9 @@
 // seed, data kept across stop + start, wiped by a confirmed reset), and always removes that project again:
 // on success, failure, exception, SIGINT and SIGTERM. It never addresses the developer's project.
 //
-// Without an engine, or without pullable images, it prints one line and exits 0 (skipped); with
-// E2E_REQUIRED=1 (the GitHub e2e workflow) that line is a failure instead.
+// It pulls only the images the engine does not have. Without an engine, or with a missing image that
+// cannot be pulled, it prints one line and exits 0 (skipped); with E2E_REQUIRED=1 (the GitHub e2e
+// workflow and the engine tier) that line is a failure instead.
 //
 // Two processes: the one make/turbo/npm start is a thin front that runs the real work in a worker in its
 // own session and forwards SIGINT/SIGTERM/SIGHUP to it. Turbo SIGKILLs a task's process group right after
@@ -17,8 +18,15 @@ import { constants as osConstants, tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { readEnvFile } from "../../tools/src/config/env.ts";
+import { interpolate } from "./images/refs.ts";
 import { abortAll, type CommandResult, runCommand } from "./lib/commands.ts";
-import { type ComposeTarget, composeArgs, composeFileFacts, teardownArgs } from "./lib/compose.ts";
+import {
+  type ComposeTarget,
+  composeArgs,
+  composeFileFacts,
+  composeImages,
+  teardownArgs,
+} from "./lib/compose.ts";
 import { presenceMismatches, readMarkers, writeMarkers } from "./lib/markers.ts";
 import {
   developerPorts,
@@ -32,6 +40,7 @@ import {
   renderEnvFile,
 } from "./lib/plan.ts";
 import { E2E_PORT_RANGE, isPortFree, planPorts } from "./lib/ports.ts";
+import { describePullPlan, pullFailureContext, pullPlan, type ServiceImage } from "./lib/pull.ts";
 import { secondSeedProblem, seedCounts } from "./lib/seed-report.ts";
 import {
   engineSkipReason,
@@ -175,8 +184,10 @@ async function main(): Promise<number> {
         process.stderr.write(down.output);
       }
       rmSync(workDir, { recursive: true, force: true });
-      // The lifecycle scripts' per-project lock file; named after this run's project only.
-      rmSync(join(repoRoot, ".turbo", `lifecycle-${plan.projectName}.lock`), { force: true });
+      // The lifecycle scripts' per-project lock (flock file, or mkdir lock without flock); this run's only.
+      const lock = join(env.WPDB_LOCK_DIR || join(repoRoot, ".turbo"), `lifecycle-${plan.projectName}.lock`);
+      rmSync(lock, { force: true });
+      rmSync(`${lock}.d`, { recursive: true, force: true });
     })();
     return teardownPromise;
   };
@@ -206,13 +217,36 @@ async function main(): Promise<number> {
   };
 
   try {
-    // Pulling creates nothing in the project; a pull failure is a skip (no registry) and prints one line.
-    // Said only when the pull takes a while, so a registry that is plainly unreachable stays one line.
-    const pullNotice = setTimeout(() => log("pulling images (the first run can take minutes)"), 2000);
-    const pull = await run(composeBin, composeArgs(target, "pull", "--quiet"), 20 * MINUTE, false);
-    clearTimeout(pullNotice);
-    if (interrupted) return 1;
-    if (pull.exitCode !== 0) throw new Skip(pullSkipReason(pull.output));
+    const images = composeImages(readFileSync(composeFile, "utf8")).map(({ service, image }) => ({
+      service,
+      image: interpolate(image, vars),
+    }));
+    const present = await presentImages(images, env);
+    const pull = pullPlan(images, (image) => present.has(image));
+    if (pull.missing.length === 0) log(describePullPlan(pull));
+    else {
+      // Pulling creates nothing in the project; a pull failure is a skip (no registry) and prints one line.
+      // Said only when the pull takes a while, so a registry that is plainly unreachable stays one line.
+      let said = false;
+      const pullNotice = setTimeout(() => {
+        said = true;
+        log(`${describePullPlan(pull)} (the first run can take minutes)`);
+      }, 2000);
+      const services = pull.missing.map((i) => i.service);
+      const pulled = await run(
+        composeBin,
+        composeArgs(target, "pull", "--quiet", ...services),
+        20 * MINUTE,
+        false,
+      );
+      clearTimeout(pullNotice);
+      if (interrupted) return 1;
+      if (pulled.exitCode !== 0) {
+        const reason = pullSkipReason(pulled.output);
+        throw new Skip({ ...reason, detail: `${reason.detail}; ${pullFailureContext(pull)}` });
+      }
+      if (!said) log(describePullPlan(pull));
+    }
     projectMayExist = true;
     log(
       `project ${plan.projectName}, ports ${Object.entries(ports)
@@ -257,6 +291,22 @@ async function main(): Promise<number> {
   } finally {
     await teardown();
   }
+}
+
+/** The distinct images `docker image inspect` finds on the engine. */
+async function presentImages(images: readonly ServiceImage[], env: NodeJS.ProcessEnv): Promise<Set<string>> {
+  const unique = [...new Set(images.map((i) => i.image))];
+  const found = await Promise.all(
+    unique.map(async (image) => {
+      const inspect = await runCommand("docker", ["image", "inspect", "--format", "{{.Id}}", image], {
+        env,
+        cwd: repoRoot,
+        timeoutMs: MINUTE,
+      });
+      return inspect.exitCode === 0 ? [image] : [];
+    }),
+  );
+  return new Set(found.flat());
 }
 
 /** Every service's logs (and `ps`) into E2E_LOGS_DIR before the teardown deletes them. */

@@ -12,7 +12,7 @@
 #   WALLPAPERDB_ENV_FILE   the env file (default <repo>/.env); tests point it at a temporary file.
 #   WPDB_LOCK_DIR          folder of the lifecycle lock (default <repo>/.turbo); tests use a temporary one.
 #   DEBUG=1                trace every command.
-# Exit codes: 0 ok, 1 failure, 2 usage or refused (no confirmation).
+# Exit codes: 0 ok, 1 failure, 2 usage or refused (no confirmation), 129/130/143 interrupted (HUP/INT/TERM).
 # Portable to the stock macOS Bash 3.2: no mapfile or ${x,,}; possibly empty arrays expand as ${a[@]+"${a[@]}"}
 # (set -u rejects "${a[@]}" of an empty array before Bash 4.4); no GNU-only timeout/date/flock assumptions.
 
@@ -149,6 +149,23 @@ compose() {
     --project-directory "$(project_directory)" "$@"
 }
 
+# Ctrl-C, a closed terminal or a kill ends a lifecycle command with one message that says what it leaves
+# behind (set per phase) and the signal's exit code. Bash runs the trap once the running child has ended;
+# the lock goes with the process (flock) or with the EXIT trap (mkdir lock).
+on_interrupt() { # command state fix
+  INTERRUPTED=("$1" "$2" "$3")
+  trap 'interrupted 130 Ctrl-C' INT
+  trap 'interrupted 143 SIGTERM' TERM
+  trap 'interrupted 129 "the terminal closed"' HUP
+}
+interrupted() { # exit-code cause
+  trap '' INT TERM HUP # a second Ctrl-C must not cut the message short
+  [[ $1 -eq 130 && -t 2 ]] && printf '\n' >&2 # off the line where the terminal echoed ^C
+  printf '✗ %s was interrupted (%s); %s.\n  fix: %s\n' "${INTERRUPTED[0]}" "$2" "${INTERRUPTED[1]}" "${INTERRUPTED[2]}" \
+    >&2 2>/dev/null || true
+  exit "$1"
+}
+
 usage_error() { # message fix -> stderr, exit 2
   printf '✗ %s\n  fix: %s\n' "$1" "$2" >&2
   exit 2
@@ -216,7 +233,13 @@ LOCK_WAIT_SECONDS="${LOCK_WAIT_SECONDS:-600}"
 # A mkdir lock still without a pid after this many seconds lost its owner between mkdir and writing the pid.
 LOCK_STALE_SECONDS="${LOCK_STALE_SECONDS:-5}"
 acquire_lock() {
-  [[ "${WPDB_LIFECYCLE_LOCK_HELD:-}" == 1 ]] && return
+  if [[ "${WPDB_LIFECYCLE_LOCK_HELD:-}" == 1 ]]; then
+    # reset-infra.sh execs start-infra.sh: same process, so the mkdir lock is still ours to remove at exit.
+    if [[ -n "${WPDB_MKDIR_LOCK:-}" && "$(cat "$WPDB_MKDIR_LOCK/pid" 2>/dev/null)" == "$$" ]]; then
+      trap 'rm -rf "'"$WPDB_MKDIR_LOCK"'"' EXIT
+    fi
+    return
+  fi
   local dir="${WPDB_LOCK_DIR:-$REPO_ROOT/.turbo}"
   mkdir -p "$dir"
   local file
@@ -243,6 +266,7 @@ acquire_lock() {
     done
     echo $$ >"$lock/pid"
     trap 'rm -rf "'"$lock"'"' EXIT
+    export WPDB_MKDIR_LOCK="$lock"
   fi
   export WPDB_LIFECYCLE_LOCK_HELD=1
 }

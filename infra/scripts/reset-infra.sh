@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # make reset: deletes THIS project's containers and named volumes (all its data), then starts again.
-# Asks first on a terminal (read from /dev/tty: turbo may not pass stdin through) and goes on only on "yes".
-# Without a terminal it refuses unless --yes is given (`make reset CONFIRM=1` passes it), and then nothing that
-# deletes reaches docker. A CONFIRM variable in the shell confirms nothing: only the explicit flag does.
-# Every argument is checked before anything is deleted: a typo must not cost the data and then fail to start.
+# Every check comes first (arguments, a way to confirm, the engine, start's preflight with its ports): a
+# reset that deleted the data and then could not start would cost the data for nothing.
+# Confirmed by --yes (`make reset CONFIRM=1` passes it) or by typing "yes" on the terminal (/dev/tty).
+# Without either it refuses (exit 2); a CONFIRM variable in the shell confirms nothing.
 # Usage: reset-infra.sh [--yes] [--profile core|observability]... [--no-wait] [--no-seed]
 # shellcheck source=SCRIPTDIR/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -23,16 +23,30 @@ while [[ $# -gt 0 ]]; do
   shift
 done
 
+# A terminal exists only if /dev/tty can really be opened (CI, setsid and a closed terminal cannot).
+if [[ $confirmed -ne 1 ]] && ! { : </dev/tty; } 2>/dev/null; then
+  usage_error "make reset deletes every volume of project $(project_name) (all its data) and needs a confirmation; there is no terminal to ask." \
+    "run it in a terminal, or confirm on make's command line: make reset CONFIRM=1 (an exported CONFIRM does not count), or reset-infra.sh --yes."
+fi
+
+on_interrupt "make reset" "nothing was deleted" "make reset again when you want to"
+ensure_env_file
 require_engine
 acquire_lock
+resolve_profiles
+detect_compose
 project="$(project_name)"
 
+# Start's own preflight, before anything is deleted. The stack's own containers may hold its ports: that
+# passes, and so does "already runs healthy" (exit 3). Its status table (stdout) is not wanted here.
+checks=0
+tools doctor --preflight ${PROFILE_ARGS[@]+"${PROFILE_ARGS[@]}"} >/dev/null || checks=$?
+if [[ $checks -ne 0 && $checks -ne $EXIT_ALREADY_RUNNING ]]; then
+  say "Nothing was deleted; run make reset again once that is fixed."
+  exit "$checks"
+fi
+
 if [[ $confirmed -ne 1 ]]; then
-  # A terminal exists only if /dev/tty can really be opened (CI, turbo without a TTY and setsid cannot).
-  if ! { : </dev/tty; } 2>/dev/null; then
-    die "make reset deletes every volume of project $project (all its data) and needs a confirmation; there is no terminal to ask." \
-      "fix: run it in a terminal, or confirm explicitly: make reset CONFIRM=1 (or reset-infra.sh --yes)."
-  fi
   volumes="$(docker volume ls --filter "label=com.docker.compose.project=$project" --format '{{.Name}}' 2>/dev/null || true)"
   {
     printf 'make reset deletes the containers and volumes of Compose project "%s":\n' "$project"
@@ -48,9 +62,11 @@ if [[ $confirmed -ne 1 ]]; then
   fi
 fi
 
+on_interrupt "make reset" "it was deleting the containers and volumes, so some may be gone" \
+  "make reset CONFIRM=1 finishes the reset; make start keeps what is left"
 # No --remove-orphans: in the dev container the workspace container belongs to the same Compose project
 # without being in this file, so it counts as an orphan: removing orphans would delete the editor's own
 # container. --volumes removes only the named volumes this file declares (<project>_postgres-data, ...).
 compose "${ALL_PROFILE_ARGS[@]}" down --volumes
 say "✓ Deleted the containers and volumes of project $project. Starting again..."
-exec "$SCRIPTS_DIR/start-infra.sh" ${start_args[@]+"${start_args[@]}"}
+exec "$SCRIPTS_DIR/start-infra.sh" --skip-preflight ${start_args[@]+"${start_args[@]}"}

@@ -1,27 +1,31 @@
 #!/usr/bin/env bash
 # make start: preflight, compose up --wait, the tools' wait and seed, then the status table with URLs.
-# Usage: start-infra.sh [--profile core|observability]... [--no-wait] [--no-seed]
+# Usage: start-infra.sh [--profile core|observability]... [--no-wait] [--no-seed] [--skip-preflight]
 #   --no-wait / START_NO_WAIT=1   skip the tools' readiness probes after `compose up --wait` (tests, benchmark)
 #   --no-seed / START_NO_SEED=1   skip seeding (tests, benchmark; run `make seed` later)
+#   --skip-preflight              reset-infra.sh: it ran the same checks before deleting anything
 # Already running and healthy: prints the status and exits 0 without touching a container.
 # shellcheck source=SCRIPTDIR/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-USAGE="start-infra.sh [--profile core|observability]... [--no-wait] [--no-seed]"
+USAGE="start-infra.sh [--profile core|observability]... [--no-wait] [--no-seed] [--skip-preflight]"
 no_wait="${START_NO_WAIT:-}"
 no_seed="${START_NO_SEED:-}"
+skip_preflight=0
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --profile) require_value "$@"; add_profiles "$2"; shift ;;
     --profile=*) add_profiles "${1#*=}" ;;
     --no-wait) no_wait=1 ;;
     --no-seed) no_seed=1 ;;
-    -h | --help) sed -n '2,6p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --skip-preflight) skip_preflight=1 ;;
+    -h | --help) sed -n '2,7p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) usage_error "Unknown option \"$1\"." "$USAGE" ;;
   esac
   shift
 done
 
+on_interrupt "make start" "services it already started keep running" "make start again continues from there; make stop stops them"
 # .env first: a user without a running engine can already adjust ports and passwords.
 ensure_env_file
 require_engine
@@ -32,7 +36,7 @@ detect_compose
 
 # Blocking checks (ports, versions, .env values, bind paths); exit 3 means the stack already runs healthy.
 preflight=0
-finish_tracing tools doctor --preflight ${PROFILE_ARGS[@]+"${PROFILE_ARGS[@]}"} || preflight=$?
+[[ "$skip_preflight" == 1 ]] || finish_tracing tools doctor --preflight ${PROFILE_ARGS[@]+"${PROFILE_ARGS[@]}"} || preflight=$?
 # (doctor has then printed the status table itself: one process less on the no-op path.)
 [[ $preflight -eq $EXIT_ALREADY_RUNNING ]] && exit 0
 [[ $preflight -eq 0 ]] || exit "$preflight"

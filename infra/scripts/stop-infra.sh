@@ -13,6 +13,7 @@ for arg in "$@"; do
   esac
 done
 
+on_interrupt "make stop" "services it had not stopped yet keep running" "make stop again"
 require_engine
 acquire_lock
 compose "${ALL_PROFILE_ARGS[@]}" stop

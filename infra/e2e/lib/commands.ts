@@ -21,6 +21,8 @@ export interface RunOptions {
 }
 
 const running = new Set<number>();
+/** Set by abortAll(): what the stopped commands still print (their own interrupt messages) is not echoed. */
+let aborted = false;
 
 function killGroup(pid: number, signal: NodeJS.Signals): void {
   try {
@@ -50,7 +52,7 @@ export function runCommand(
     const onData = (stream: NodeJS.WriteStream) => (chunk: Buffer) => {
       output += chunk.toString("utf8");
       if (stream === process.stdout) stdout += chunk.toString("utf8");
-      if (options.echo) stream.write(chunk);
+      if (options.echo && !aborted) stream.write(chunk);
     };
     child.stdout?.on("data", onData(process.stdout));
     child.stderr?.on("data", onData(process.stderr));
@@ -74,5 +76,6 @@ export function runCommand(
 
 /** Stops every command still running (their whole process groups). */
 export function abortAll(): void {
+  aborted = true;
   for (const pid of running) killGroup(pid, "SIGTERM");
 }

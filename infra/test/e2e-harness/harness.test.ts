@@ -4,6 +4,9 @@ import { readEnvFile } from "../../../tools/src/config/env.ts";
 import { repoRoot } from "../support/paths.ts";
 import { isDownOfE2EProject, projectsAddressed, runHarness } from "./harness-process.ts";
 
+/** The engine has none of the images, so the run pulls (and the tests can interrupt the pull). */
+const NO_IMAGES = { FAKE_DOCKER_MISSING_IMAGES: "all" };
+const PULLING = /pulling \d+ missing image/;
 const OFFLINE_PULL =
   'Error response from daemon: Get "https://registry-1.docker.io/v2/": dial tcp: lookup registry-1.docker.io: no such host';
 
@@ -56,16 +59,61 @@ describe("e2e harness: skip detection (fake docker)", () => {
   });
 
   it("when no registry can be reached, skips with one line naming the pull error, and still removes its project", async () => {
-    const run = await runHarness({ FAKE_DOCKER_PULL_ERROR: OFFLINE_PULL });
+    const run = await runHarness({ FAKE_DOCKER_PULL_ERROR: OFFLINE_PULL, ...NO_IMAGES });
     assert.equal(run.exitCode, 0, run.stderr);
     const lines = run.stdout.trim().split("\n");
     assert.equal(lines.length, 1, run.stdout);
-    assert.match(lines[0] ?? "", /^e2e: SKIPPED: no registry reachable .*no such host/);
+    assert.match(
+      lines[0] ?? "",
+      /^e2e: SKIPPED: no registry reachable .*no such host.*; missing locally: postgres:/,
+    );
     assert.ok(run.calls.some(isDownOfE2EProject), run.calls.join("\n"));
     assertOnlyE2EProject(run.calls);
-    const required = await runHarness({ FAKE_DOCKER_PULL_ERROR: OFFLINE_PULL, E2E_REQUIRED: "1" });
+    const required = await runHarness({
+      FAKE_DOCKER_PULL_ERROR: OFFLINE_PULL,
+      E2E_REQUIRED: "1",
+      ...NO_IMAGES,
+    });
     assert.equal(required.exitCode, 1);
     assert.match(required.stdout, /FAILED \(E2E_REQUIRED=1.*no registry reachable/);
+  });
+});
+
+describe("e2e harness: images present locally (fake docker)", () => {
+  const pulls = (calls: readonly string[]) => calls.filter((c) => / pull( |$)/.test(c));
+
+  it("pulls nothing when every image is present, says so, and needs no registry even with E2E_REQUIRED=1", async () => {
+    // never-healthy: the run ends at the start step, after the pull stage this test is about.
+    const run = await runHarness({
+      FAKE_DOCKER_PULL_ERROR: OFFLINE_PULL,
+      FAKE_DOCKER_SCENARIO: "never-healthy",
+      E2E_REQUIRED: "1",
+    });
+    assert.deepEqual(pulls(run.calls), [], "it pulled although every image was present");
+    assert.match(
+      run.stdout,
+      /^e2e: all 10 images are present locally \(postgres:16\.15-alpine3\.24, .*\); nothing to pull$/m,
+    );
+    assert.doesNotMatch(run.stdout, /SKIPPED|registry/);
+    assert.match(run.stdout, /▶ start \(start-infra\.sh\)/, "the run did not go on to start");
+    assert.ok(
+      run.calls.some((c) => c === "docker image inspect --format {{.Id}} grafana/tempo:3.0.3"),
+      run.calls.join("\n"),
+    );
+  });
+
+  it("pulls only the services whose image is missing", async () => {
+    const run = await runHarness({
+      FAKE_DOCKER_MISSING_IMAGES: "grafana/tempo:3.0.3 grafana/grafana:13.2.1",
+      FAKE_DOCKER_SCENARIO: "never-healthy",
+    });
+    const [pull, ...more] = pulls(run.calls);
+    assert.deepEqual(more, [], run.calls.join("\n"));
+    assert.match(pull ?? "", / pull --quiet tempo grafana$/);
+    assert.match(
+      run.stdout,
+      /^e2e: pulling 2 missing image\(s\): grafana\/tempo:3\.0\.3, grafana\/grafana:13\.2\.1; present locally: postgres:/m,
+    );
   });
 });
 
@@ -113,8 +161,8 @@ describe("e2e harness: interrupt (fake docker)", () => {
   ] as const) {
     it(`${signal} in the middle of a step stops it and still tears the e2e project down`, async () => {
       const run = await runHarness(
-        { FAKE_DOCKER_PULL_DELAY: "30" },
-        { signal, signalWhen: /pulling images/ },
+        { FAKE_DOCKER_PULL_DELAY: "30", ...NO_IMAGES },
+        { signal, signalWhen: PULLING },
       );
       assert.equal(run.exitCode, code, run.stdout + run.stderr);
       assert.ok(run.elapsedMs < 20_000, `the running step was not stopped (${run.elapsedMs} ms)`);
@@ -126,8 +174,8 @@ describe("e2e harness: interrupt (fake docker)", () => {
 
   it("SIGKILL of the process make/turbo started (turbo does this) still leads to the teardown", async () => {
     const run = await runHarness(
-      { FAKE_DOCKER_PULL_DELAY: "30" },
-      { signal: "SIGKILL", signalWhen: /pulling images/ },
+      { FAKE_DOCKER_PULL_DELAY: "30", ...NO_IMAGES },
+      { signal: "SIGKILL", signalWhen: PULLING },
     );
     assert.equal(run.exitCode, null, "the front was killed");
     assert.ok(run.elapsedMs < 20_000, `the worker did not notice (${run.elapsedMs} ms)`);
@@ -138,8 +186,8 @@ describe("e2e harness: interrupt (fake docker)", () => {
 
   it("SIGTERM to `npm run e2e` (how turbo starts it) reaches the harness, which tears down", async () => {
     const run = await runHarness(
-      { FAKE_DOCKER_PULL_DELAY: "30" },
-      { signal: "SIGTERM", signalWhen: /pulling images/, viaNpm: true },
+      { FAKE_DOCKER_PULL_DELAY: "30", ...NO_IMAGES },
+      { signal: "SIGTERM", signalWhen: PULLING, viaNpm: true },
     );
     assert.ok(run.elapsedMs < 20_000, `npm did not pass the signal on (${run.elapsedMs} ms)`);
     assert.match(run.stdout, /SIGTERM received/);

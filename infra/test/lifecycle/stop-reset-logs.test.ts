@@ -6,24 +6,73 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { runDetached, type Sandbox, sandbox } from "../support/fake-docker/fake-docker.ts";
+import { occupy, runDetached, type Sandbox, sandbox } from "../support/fake-docker/fake-docker.ts";
 import { infraDir, repoRoot } from "../support/paths.ts";
 
-const make = (box: Sandbox, args: string[]) =>
-  runDetached("make", ["--no-print-directory", ...args], { cwd: repoRoot, env: box.env });
+const make = (box: Sandbox, args: string[], extraEnv: NodeJS.ProcessEnv = {}) =>
+  runDetached("make", ["--no-print-directory", ...args], { cwd: repoRoot, env: { ...box.env, ...extraEnv } });
 
 const DELETING = / (down|rm|volume rm|volume prune|system prune)\b/;
 
 describe("make stop, reset and logs", () => {
-  it("reset without confirmation and without a terminal refuses, exits non-zero and deletes nothing", async () => {
+  it("reset without confirmation and without a terminal refuses (exit 2) and deletes nothing", async () => {
     const box = await sandbox({ FAKE_DOCKER_SCENARIO: "ports-held-by-stack" });
     try {
       const result = await make(box, ["reset"]);
-      assert.notEqual(result.code, 0);
+      assert.match(result.output, /make: \*\*\* \[Makefile:\d+: reset\] Error 2/);
       assert.match(result.output, /needs a confirmation; there is no terminal to ask/);
       assert.match(result.output, /make reset CONFIRM=1/);
       const deleting = box.calls().filter((c) => DELETING.test(c));
       assert.deepEqual(deleting, [], "a deletion reached docker");
+    } finally {
+      box.cleanup();
+    }
+  });
+
+  it("export CONFIRM=1; make reset: without a terminal it still refuses (exit 2); the data stays", async () => {
+    const box = await sandbox({ CONFIRM: "1" });
+    try {
+      const start = await make(box, ["start", "PROFILE=core"]);
+      assert.equal(start.code, 0, start.output);
+      const result = await make(box, ["reset"]);
+      assert.deepEqual(
+        box.calls().filter((c) => DELETING.test(c)),
+        [],
+        "a CONFIRM from the environment deleted the volumes",
+      );
+      assert.ok(box.volumes().includes(`${box.project}_postgres-data`), "a volume was deleted");
+      assert.match(result.output, /make: \*\*\* \[Makefile:\d+: reset\] Error 2/);
+      assert.match(result.output, /needs a confirmation; there is no terminal to ask/);
+      assert.match(result.output, /an exported CONFIRM does not count/);
+    } finally {
+      box.cleanup();
+    }
+  });
+
+  it("make reset CONFIRM=1 with a port taken by another program stops before deleting anything", async () => {
+    const box = await sandbox();
+    try {
+      const start = await make(box, ["start", "PROFILE=core"]);
+      assert.equal(start.code, 0, start.output);
+      // Another program took Grafana's port meanwhile: the full start's preflight fails, before the deletion.
+      const release = await occupy([box.ports.GRAFANA_PORT]);
+      try {
+        const result = await make(box, ["reset", "CONFIRM=1"]);
+        assert.deepEqual(
+          box.calls().filter((c) => DELETING.test(c)),
+          [],
+          "reset deleted before its checks",
+        );
+        assert.ok(box.volumes().includes(`${box.project}_postgres-data`), "a volume was deleted");
+        assert.notEqual(result.code, 0, result.output);
+        assert.match(
+          result.output,
+          new RegExp(`port ${box.ports.GRAFANA_PORT} \\(grafana.*GRAFANA_PORT\\) is taken by`),
+        );
+        assert.match(result.output, /Nothing was deleted; run make reset again once that is fixed\./);
+      } finally {
+        await release();
+      }
     } finally {
       box.cleanup();
     }

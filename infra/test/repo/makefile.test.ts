@@ -28,6 +28,15 @@ function make(args: string[]): string {
   });
 }
 
+/** What `make -n target` runs, without the dependency stamp's install steps. */
+function recipe(target: string): string {
+  return make(["-n", "-W", "node_modules/.package-lock.json", target])
+    .trim()
+    .split("\n")
+    .filter((line) => !/npm ci|node -e|mkdir -p .turbo|exec 9>/.test(line))
+    .join("\n");
+}
+
 describe("Makefile", () => {
   it("make help lists every target of the contract with a one-line description", () => {
     const help = make(["help"]);
@@ -40,14 +49,11 @@ describe("Makefile", () => {
     }
   });
 
-  it("every target but help goes through turbo run and never calls docker or a script directly", () => {
+  it("every target but help and reset goes through turbo run and never calls docker or a script directly", () => {
     const makefile = readFileSync(`${repoRoot}/Makefile`, "utf8");
     const targets = [...makefile.matchAll(/^([a-z][a-z0-9-]*):.*##/gm)].map((m) => m[1] as string);
-    for (const target of targets.filter((t) => t !== "help")) {
-      const dryRun = make(["-n", "-W", "node_modules/.package-lock.json", target]).trim().split("\n");
-      const taskLine = dryRun
-        .filter((line) => !/npm ci|node -e|mkdir -p .turbo|exec 9>/.test(line))
-        .join("\n");
+    for (const target of targets.filter((t) => t !== "help" && t !== "reset")) {
+      const taskLine = recipe(target);
       assert.match(
         taskLine,
         /node_modules\/\.bin\/turbo run/,
@@ -61,11 +67,28 @@ describe("Makefile", () => {
     }
   });
 
+  it("reset runs reset-infra.sh itself, on make's terminal: turbo would give it a pseudo-terminal of its own", () => {
+    assert.match(recipe("reset"), /^(trap .*; )?bash infra\/scripts\/reset-infra\.sh\s*$/);
+  });
+
   it("passes ONLY, SERVICE, CONFIRM and PROFILE through as task flags", () => {
     assert.match(make(["-n", "seed", "ONLY=postgres,nats"]), /turbo run .*seed -- --only postgres,nats/);
     assert.match(make(["-n", "logs", "SERVICE=nats"]), /turbo run .*logs -- --service nats/);
-    assert.match(make(["-n", "reset", "CONFIRM=1"]), /turbo run .*reset -- --yes/);
+    assert.match(make(["-n", "reset", "CONFIRM=1"]), /reset-infra\.sh --yes/);
     assert.doesNotMatch(make(["-n", "reset"]), /--yes/);
     assert.match(make(["-n", "start", "PROFILE=core"]), /turbo run .*start -- --profile core/);
+  });
+
+  it("CONFIRM confirms a reset only on make's command line: from the environment it is ignored", () => {
+    const fromShell = (args: string[]) =>
+      execFileSync("make", ["--no-print-directory", "-n", ...args, "reset"], {
+        cwd: repoRoot,
+        encoding: "utf8",
+        env: { ...process.env, MAKEFLAGS: "", CONFIRM: "1" },
+      });
+    assert.doesNotMatch(fromShell([]), /--yes/, "an exported CONFIRM=1 confirmed the reset");
+    assert.doesNotMatch(fromShell(["-e"]), /--yes/, "make -e let the environment's CONFIRM confirm");
+    assert.match(fromShell(["CONFIRM=1"]), /--yes/);
+    assert.doesNotMatch(make(["-n", "reset", "CONFIRM=0"]), /--yes/);
   });
 });
