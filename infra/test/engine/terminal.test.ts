@@ -8,9 +8,16 @@ import { after, before, describe, it } from "node:test";
 import { markerStores } from "../../e2e/lib/markers.ts";
 import { endpointVariables } from "../../e2e/lib/plan.ts";
 import { occupy } from "../support/fake-docker/fake-docker.ts";
+import { openTerminal, type Terminal } from "../support/terminal.ts";
 import { type Checkout, makeCheckout } from "./support/checkout.ts";
 import { containers, docker, engineTier, ensureImages, volumes } from "./support/engine.ts";
-import { Terminal } from "./support/terminal.ts";
+
+/** A terminal in the checkout; engine-tier commands start real containers, so the safety net is longer. */
+async function terminalIn(co: Checkout): Promise<Terminal> {
+  const terminal = await openTerminal(co.dir, { ...co.env, TERM: "xterm" }, 300_000);
+  assert.equal(await terminal.run(`cd ${co.dir}`), 0);
+  return terminal;
+}
 
 const volumeIds = (project: string) =>
   volumes(project).map(
@@ -40,15 +47,14 @@ describe("engine tier: prompts and Ctrl-C in a real terminal", engineTier(), () 
   });
 
   it("Ctrl-C during a cold make start: one line, exit 130, and the next make start succeeds", async () => {
-    const term = Terminal.open(co.dir, co.env);
+    const term = await terminalIn(co);
     try {
-      term.type('make start PROFILE=core; echo "start-exit=$?"');
-      await term.waitFor(/Starting|Creating|Created|Waiting/);
-      term.press("C-c");
-      const screen = await term.waitFor(/^start-exit=\d+/m);
-      assert.match(screen, /^start-exit=130$/m, screen);
-      assert.match(screen, /interrupted/i, screen);
-      assert.doesNotMatch(screen, /at .*\.ts:\d+/, "a stack trace reached the terminal");
+      term.start("make start PROFILE=core");
+      await term.waitFor(/Container .*(Creat|Start|Wait)/, "compose up under way");
+      term.ctrlC();
+      assert.equal(await term.exitCode(), 130, term.screen());
+      assert.match(term.screen(), /interrupted/i);
+      assert.doesNotMatch(term.screen(), /^\s+at .+:\d+:\d+\)?$/m, "a stack trace reached the terminal");
     } finally {
       term.close();
     }
@@ -59,16 +65,15 @@ describe("engine tier: prompts and Ctrl-C in a real terminal", engineTier(), () 
 
   it("make reset, typing no: nothing is deleted", async () => {
     const ids = volumeIds(co.project);
-    const term = Terminal.open(co.dir, co.env);
+    const term = await terminalIn(co);
     try {
-      term.type('make reset; echo "reset-exit=$?"');
-      const prompt = await term.waitFor(/Type "yes"/);
+      term.start("make reset");
+      await term.waitFor(/Type "yes"/, "the reset prompt");
       for (const volume of volumes(co.project))
-        assert.ok(prompt.includes(volume), `prompt does not list ${volume}`);
-      term.type("no");
-      const screen = await term.waitFor(/^reset-exit=\d+/m);
-      assert.match(screen, /nothing was deleted/i);
-      assert.doesNotMatch(screen, /^reset-exit=0$/m);
+        assert.ok(term.screen().includes(volume), `prompt does not list ${volume}`);
+      term.answer("no");
+      assert.notEqual(await term.exitCode(), 0);
+      assert.match(term.screen(), /nothing was deleted/i);
     } finally {
       term.close();
     }
@@ -78,9 +83,9 @@ describe("engine tier: prompts and Ctrl-C in a real terminal", engineTier(), () 
 
   it("closing the terminal at the prompt deletes nothing and leaves no lock behind", async () => {
     const ids = volumeIds(co.project);
-    const term = Terminal.open(co.dir, co.env);
-    term.type("make reset");
-    await term.waitFor(/Type "yes"/);
+    const term = await terminalIn(co);
+    term.start("make reset");
+    await term.waitFor(/Type "yes"/, "the reset prompt");
     term.close();
     const status = await co.make(["stop"], { timeoutMs: 120_000 });
     assert.equal(status.code, 0, status.output);
@@ -115,14 +120,13 @@ describe("engine tier: prompts and Ctrl-C in a real terminal", engineTier(), () 
 
   it("make reset, typing yes: the volumes are new, the data is gone, the stack runs seeded again", async () => {
     const before = volumeIds(co.project);
-    const term = Terminal.open(co.dir, co.env);
+    const term = await terminalIn(co);
     try {
-      term.type('make reset PROFILE=core; echo "reset-exit=$?"');
-      await term.waitFor(/Type "yes"/);
-      term.type("yes");
-      const screen = await term.waitFor(/^reset-exit=\d+/m, 300_000);
-      assert.match(screen, /^reset-exit=0$/m, screen);
-      assert.match(screen, /created/);
+      term.start("make reset PROFILE=core");
+      await term.waitFor(/Type "yes"/, "the reset prompt");
+      term.answer("yes");
+      assert.equal(await term.exitCode(), 0, term.screen());
+      assert.match(term.screen(), /created/);
     } finally {
       term.close();
     }

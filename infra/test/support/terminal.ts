@@ -8,7 +8,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 
-/** Safety net only: nothing here should take more than a few seconds. */
+/** Safety net only: nothing here should take more than a few seconds (engine-tier starts pass a longer one). */
 const DEADLINE_MS = 90_000;
 const EXIT_MARKER = /\[terminal: exit (\d+)\]/g;
 
@@ -31,7 +31,11 @@ export interface Terminal {
 }
 
 /** Opens the terminal in `dir` (socket, config) with `env` as the shell's environment. */
-export async function openTerminal(dir: string, env: NodeJS.ProcessEnv): Promise<Terminal> {
+export async function openTerminal(
+  dir: string,
+  env: NodeJS.ProcessEnv,
+  deadlineMs = DEADLINE_MS,
+): Promise<Terminal> {
   const socket = join(dir, "tmux.sock");
   const config = join(dir, "tmux.conf");
   writeFileSync(config, "set -g history-limit 50000\n");
@@ -58,7 +62,7 @@ export async function openTerminal(dir: string, env: NodeJS.ProcessEnv): Promise
   const exits = () => [...screen().matchAll(EXIT_MARKER)].map((m) => Number(m[1]));
   let exitsBefore = 0;
   const waitUntil = async <T>(probe: () => T | undefined, what: string): Promise<T> => {
-    const deadline = Date.now() + DEADLINE_MS;
+    const deadline = Date.now() + deadlineMs;
     for (;;) {
       const value = probe();
       if (value !== undefined) return value;
