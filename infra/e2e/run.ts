@@ -35,6 +35,7 @@ import {
   e2eVariables,
   isolatedEnvironment,
   isolationViolations,
+  machineFit,
   makeProjectName,
   portKeys,
   renderEnvFile,
@@ -140,7 +141,7 @@ async function main(): Promise<number> {
 
   const workDir = mkdtempSync(join(tmpdir(), "wallpaperdb-e2e-"));
   const envFile = join(workDir, "e2e.env");
-  const vars = e2eVariables(example, plan);
+  const vars = e2eVariables(example, plan, machineFit(developerEnv, process.env));
   writeFileSync(
     envFile,
     // Only the keys of .env.example (doctor flags others as drift); the endpoint URLs travel in the environment.

@@ -109,13 +109,42 @@ export function endpointVariables(values: Record<string, string>): Record<string
  * The complete variable set of the e2e stack: .env.example's defaults, then the plan. The developer's .env
  * is deliberately not read here: the run must not depend on (or inherit ports from) a local setup.
  */
-export function e2eVariables(example: Record<string, string>, plan: E2EPlan): Record<string, string> {
-  const values: Record<string, string> = { ...example, COMPOSE_PROJECT_NAME: plan.projectName };
+export function e2eVariables(
+  example: Record<string, string>,
+  plan: E2EPlan,
+  fit: Record<string, string> = {},
+): Record<string, string> {
+  const values: Record<string, string> = { ...example, ...fit, COMPOSE_PROJECT_NAME: plan.projectName };
   values.BIND_ADDRESS = "127.0.0.1";
   // A cold hosted runner pulls nothing here (images are pulled first) but OpenSearch's first boot is slow.
   values.STACK_START_TIMEOUT = String(Math.max(Number(values.STACK_START_TIMEOUT) || 0, 600));
   for (const [key, port] of Object.entries(plan.ports)) values[key] = String(port);
   return { ...values, ...endpointVariables(values) };
+}
+
+/**
+ * Variables that fit the stack to this machine (OpenSearch's heap, memory cap, open files, JVM flags), not to a
+ * developer's identity (project, ports, credentials): the run takes them from the developer's .env, the
+ * environment winning, so a machine that needs them (an Apple M4's -XX:UseSVE=0, an engine that cannot grant
+ * 65536 open files) passes the e2e run as it runs the stack.
+ */
+export const MACHINE_FIT_VARIABLES = [
+  "OPENSEARCH_HEAP",
+  "OPENSEARCH_MEM_LIMIT",
+  "OPENSEARCH_NOFILE",
+  "OPENSEARCH_EXTRA_JAVA_OPTS",
+] as const;
+
+export function machineFit(
+  developerEnv: Record<string, string>,
+  processEnv: Record<string, string | undefined>,
+): Record<string, string> {
+  const fit: Record<string, string> = {};
+  for (const key of MACHINE_FIT_VARIABLES) {
+    const value = processEnv[key] || developerEnv[key];
+    if (value) fit[key] = value;
+  }
+  return fit;
 }
 
 /**

@@ -9,6 +9,7 @@ import {
   e2eVariables,
   isolatedEnvironment,
   isolationViolations,
+  machineFit,
   makeProjectName,
   portKeys,
   renderEnvFile,
@@ -94,6 +95,23 @@ describe("e2e env file", () => {
   it("gives a cold runner at least 10 minutes to become healthy", () => {
     assert.ok(Number(vars.STACK_START_TIMEOUT) >= 600);
     assert.equal(e2eVariables({ ...example, STACK_START_TIMEOUT: "900" }, plan).STACK_START_TIMEOUT, "900");
+  });
+
+  it("takes what fits the stack to this machine from the developer's .env (environment first), never the identity", () => {
+    const developer = {
+      OPENSEARCH_NOFILE: "20000",
+      OPENSEARCH_EXTRA_JAVA_OPTS: "-XX:UseSVE=0",
+      POSTGRES_PASSWORD: "mine",
+      COMPOSE_PROJECT_NAME: "wallpaperdb",
+      POSTGRES_PORT: "5432",
+    };
+    const fitted = e2eVariables(example, plan, machineFit(developer, { OPENSEARCH_MEM_LIMIT: "2g" }));
+    assert.equal(fitted.OPENSEARCH_NOFILE, "20000");
+    assert.equal(fitted.OPENSEARCH_EXTRA_JAVA_OPTS, "-XX:UseSVE=0");
+    assert.equal(fitted.OPENSEARCH_MEM_LIMIT, "2g");
+    assert.equal(fitted.POSTGRES_PASSWORD, example.POSTGRES_PASSWORD);
+    assert.equal(fitted.COMPOSE_PROJECT_NAME, plan.projectName);
+    assert.equal(fitted.POSTGRES_PORT, String(plan.ports.POSTGRES_PORT));
   });
 
   it("pins every endpoint URL to the e2e ports", () => {
