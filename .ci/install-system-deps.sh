@@ -5,7 +5,8 @@
 # - iproute2, lsof, procps: doctor names the process holding a port (ss -ltnp / lsof);
 #   shellcheck lints the lifecycle scripts; make and git run the suite; tmux gives the engine
 #   tier real terminals; debootstrap builds the root filesystem of the engine tier's images;
-#   runc (bookworm's: trixie's needs a newer glibc) and iptables serve the engine.
+#   runc (bookworm's: trixie's needs a newer glibc), iptables and tini (the engine's docker-init, for
+#   `init: true`, which the dev container's workspace uses) serve the engine.
 # - From Debian's newer suites, extracted without installing so the base system is untouched:
 #   trixie: the Docker Engine 26 (docker.io: dockerd, docker-proxy; containerd 1.7), the Compose
 #   v2 plugin (`docker-compose config -q` is the real Compose validator), nats-server 2.10;
@@ -25,9 +26,9 @@ log() { printf '[install-system-deps] %s\n' "$*"; }
 export DEBIAN_FRONTEND=noninteractive
 log "apt-get update"
 apt-get update -qq
-log "installing postgresql, ca-certificates, iproute2, lsof, procps, shellcheck, make, git, tmux, debootstrap, runc, iptables"
+log "installing postgresql, ca-certificates, iproute2, lsof, procps, shellcheck, make, git, tmux, debootstrap, runc, iptables, tini"
 apt-get install -y -qq --no-install-recommends postgresql ca-certificates iproute2 lsof procps shellcheck make git \
-  tmux debootstrap runc iptables >/dev/null
+  tmux debootstrap runc iptables tini >/dev/null
 
 work=$(mktemp -d)
 chmod 755 "$work" # apt downloads as the _apt user
@@ -71,6 +72,7 @@ link usr/sbin/dockerd dockerd
 link usr/sbin/docker-proxy docker-proxy
 link usr/bin/containerd containerd
 link usr/bin/containerd-shim-runc-v2 containerd-shim-runc-v2
+ln -sf /usr/bin/tini-static "$BIN_DIR/docker-init"
 # `docker compose` (the plugin form the scripts prefer) next to the machine's docker CLI.
 mkdir -p /usr/local/lib/docker/cli-plugins
 ln -sf "$TOOLS_DIR/usr/libexec/docker/cli-plugins/docker-compose" /usr/local/lib/docker/cli-plugins/docker-compose
