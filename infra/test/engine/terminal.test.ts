@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { markerStores } from "../../e2e/lib/markers.ts";
+import { type MarkerStore, postgresMarker as postgresStore } from "../../e2e/lib/markers.ts";
 import { endpointVariables } from "../../e2e/lib/plan.ts";
 import { occupy } from "../support/fake-docker/fake-docker.ts";
 import { openTerminal, type Terminal } from "../support/terminal.ts";
@@ -26,7 +26,7 @@ const volumeIds = (project: string) =>
 
 describe("engine tier: prompts and Ctrl-C in a real terminal", engineTier(), () => {
   let co: Checkout;
-  let postgresMarker: ReturnType<typeof markerStores>[number];
+  let postgresMarker: MarkerStore;
   const marker = `terminal-${process.pid}`;
 
   before(async () => {
@@ -38,9 +38,7 @@ describe("engine tier: prompts and Ctrl-C in a real terminal", engineTier(), () 
       POSTGRES_PASSWORD: "wallpaperdb-dev-password",
       POSTGRES_DB: "wallpaperdb",
     };
-    const [store] = markerStores({ ...vars, ...endpointVariables(vars) });
-    assert.ok(store);
-    postgresMarker = store;
+    postgresMarker = postgresStore({ ...vars, ...endpointVariables(vars) });
   });
   after(async () => {
     await co?.destroy();

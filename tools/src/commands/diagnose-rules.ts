@@ -250,9 +250,13 @@ export function diagnoseServices(
 }
 
 /** The closing message: what failed (a timeout and an early failure read differently) and the fixes. */
-/** Pure: every service that is not up only waits for its next healthcheck (a start may simply wait again). */
-export function onlyRecovering(diagnoses: readonly ServiceDiagnosis[]): boolean {
-  return diagnoses.length > 0 && diagnoses.every((d) => d.kind === "recovering");
+/**
+ * Pure: every service that is not up runs and only fails (or failed) its healthcheck, so its next check may pass:
+ * Compose gives up at the first unhealthy container, also one whose cause was just fixed (or that was unpaused),
+ * while Docker re-checks it only at its next interval. Nothing crashed that waiting could hide.
+ */
+export function healthcheckMayPass(diagnoses: readonly ServiceDiagnosis[]): boolean {
+  return diagnoses.length > 0 && diagnoses.every((d) => d.kind === "recovering" || d.kind === "unhealthy");
 }
 
 export function diagnosisSummary(

@@ -17,7 +17,7 @@ import {
   composePs,
   composeTarget,
 } from "../docker/compose.ts";
-import { memoryLimitOf, readComposeServices } from "../docker/compose-file.ts";
+import { memoryLimitOf, nextHealthcheckSeconds, readComposeServices } from "../docker/compose-file.ts";
 import { ENGINE_FIX, engineFix, probeEngine } from "../docker/engine.ts";
 import { inspectContainers } from "../docker/inspect.ts";
 import { UserError } from "../errors.ts";
@@ -29,12 +29,12 @@ import {
   type DiagnosisContext,
   diagnoseServices,
   diagnosisSummary,
-  onlyRecovering,
+  healthcheckMayPass,
   type ServiceDiagnosis,
 } from "./diagnose-rules.ts";
 import { loadCommandConfig, readEnvironment } from "./shared.ts";
 
-/** `status --diagnose` after a failed start: every service that is not up only waits for its next healthcheck. */
+/** `status --diagnose` after a failed start: every service that was not up has passed its healthcheck since. */
 export const EXIT_ONLY_RECOVERING = 75;
 
 /** How a service looks to a user: up, or the reason it is not. */
@@ -272,17 +272,15 @@ async function logTail(target: ComposeTarget, service: string): Promise<string> 
   }
 }
 
-/** Longer than a healthcheck interval of the Compose file (10 s) plus its timeout. */
-const RECOVERY_WAIT_MS = 30_000;
-
-/** Polls the engine until none of the containers reports unhealthy any more (or the deadline passes). */
-async function untilNotUnhealthy(names: readonly string[], deadlineMs: number): Promise<void> {
+/** Polls the engine until none of the containers reports unhealthy any more; false when the deadline passes. */
+async function untilNotUnhealthy(names: readonly string[], deadlineMs: number): Promise<boolean> {
   const deadline = Date.now() + deadlineMs;
   while (Date.now() < deadline) {
     const details = await inspectContainers(names);
-    if (names.every((name) => details.get(name)?.health !== "unhealthy")) return;
+    if (names.every((name) => details.get(name)?.health === "healthy")) return true;
     await new Promise((done) => setTimeout(done, 1000));
   }
+  return false;
 }
 
 /**
@@ -294,7 +292,11 @@ async function diagnose(
   report: StatusReport,
   containers: readonly ComposeContainer[],
   context: DiagnosisContext,
-): Promise<{ text: string; summary: ReturnType<typeof diagnosisSummary>; recovering: string[] }> {
+): Promise<{
+  text: string;
+  summary: ReturnType<typeof diagnosisSummary>;
+  recovering: { names: string[]; seconds: number };
+}> {
   const down = report.services.filter((s) => !s.ok);
   const containerOf = (service: string) => containers.find((c) => c.service === service);
   const names = down.map((s) => containerOf(s.service)?.name).filter((n): n is string => Boolean(n));
@@ -318,9 +320,12 @@ async function diagnose(
   return {
     text: diagnoses.map((d, i) => renderDiagnosis(d, logs[i])).join("\n"),
     summary: diagnosisSummary(diagnoses, context),
-    recovering: onlyRecovering(diagnoses)
-      ? diagnoses.map((d) => containerOf(d.service)?.name).filter((n): n is string => Boolean(n))
-      : [],
+    recovering: healthcheckMayPass(diagnoses)
+      ? {
+          names: diagnoses.map((d) => containerOf(d.service)?.name).filter((n): n is string => Boolean(n)),
+          seconds: Math.max(...diagnoses.map((d) => nextHealthcheckSeconds(specs[d.service]))),
+        }
+      : { names: [], seconds: 0 },
   };
 }
 
@@ -394,9 +399,12 @@ async function statusAction(flags: StatusFlags, trace: CommandTrace): Promise<bo
     const { text, summary, recovering } = await trace.step("docker", "diagnose", () =>
       diagnose(target, report, containers, context),
     );
-    if (recovering.length > 0 && flags.startLimit !== undefined) {
-      // make start runs Compose again once these clear (EXIT_ONLY_RECOVERING in infra/scripts/lib.sh).
-      await untilNotUnhealthy(recovering, RECOVERY_WAIT_MS);
+    // make start runs Compose again once these pass a check (EXIT_ONLY_RECOVERING in infra/scripts/lib.sh).
+    if (
+      recovering.names.length > 0 &&
+      flags.startLimit !== undefined &&
+      (await untilNotUnhealthy(recovering.names, (recovering.seconds + 1) * 1000))
+    ) {
       process.exitCode = EXIT_ONLY_RECOVERING;
       return false;
     }

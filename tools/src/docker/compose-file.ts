@@ -8,6 +8,23 @@ export interface ComposeServiceSpec {
   image?: string;
   mem_limit?: string | number;
   profiles?: string[];
+  healthcheck?: { interval?: string; timeout?: string };
+}
+
+/** Seconds of a Compose duration ("10s", "1m30s", "500ms"); undefined when it does not parse. */
+export function durationSeconds(value: string | undefined): number | undefined {
+  if (!value) return undefined;
+  const parts = [...value.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h)/g)];
+  if (parts.length === 0 || parts.map((p) => p[0]).join("") !== value.trim()) return undefined;
+  const scale: Record<string, number> = { ms: 0.001, s: 1, m: 60, h: 3600 };
+  return parts.reduce((sum, p) => sum + Number(p[1]) * (scale[p[2] as string] ?? 0), 0);
+}
+
+/** How long until a service's healthcheck has surely run again: one interval plus its timeout (Docker: 30 s each). */
+export function nextHealthcheckSeconds(spec: ComposeServiceSpec | undefined): number {
+  return (
+    (durationSeconds(spec?.healthcheck?.interval) ?? 30) + (durationSeconds(spec?.healthcheck?.timeout) ?? 30)
+  );
 }
 
 /** `${VAR:-default}` / `${VAR}` interpolation as Compose does it, for reading mem_limit and image. */

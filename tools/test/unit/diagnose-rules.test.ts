@@ -3,11 +3,11 @@ import { describe, it } from "node:test";
 import {
   diagnoseServices,
   diagnosisSummary,
-  onlyRecovering,
+  healthcheckMayPass,
   type ServiceEvidence,
 } from "../../src/commands/diagnose-rules.ts";
 import type { ComposeContainer } from "../../src/docker/compose.ts";
-import { memoryLimitOf } from "../../src/docker/compose-file.ts";
+import { durationSeconds, memoryLimitOf, nextHealthcheckSeconds } from "../../src/docker/compose-file.ts";
 import { type ContainerDetails, parseInspect } from "../../src/docker/inspect.ts";
 
 /**
@@ -204,7 +204,7 @@ describe("diagnosing a failed start", () => {
     assert.match(never?.fix ?? "", /OPENSEARCH_NOFILE/);
   });
 
-  it("unhealthy with a passing last check (Docker after an unpause) is recovering, and the start may wait again", () => {
+  it("unhealthy with a passing last check (Docker after an unpause) is recovering; a start waits for a next check only when nothing crashed", () => {
     const diagnoses = diagnoseServices(
       [
         evidence("nats", container("nats", "running", "unhealthy"), {
@@ -215,7 +215,7 @@ describe("diagnosing a failed start", () => {
       afterStart,
     );
     assert.equal(diagnoses[0]?.kind, "recovering");
-    assert.equal(onlyRecovering(diagnoses), true);
+    assert.equal(healthcheckMayPass(diagnoses), true);
     const failing = diagnoseServices(
       [
         evidence("nats", container("nats", "running", "unhealthy"), {
@@ -226,7 +226,15 @@ describe("diagnosing a failed start", () => {
       afterStart,
     );
     assert.equal(failing[0]?.kind, "unhealthy");
-    assert.equal(onlyRecovering(failing), false);
+    assert.equal(healthcheckMayPass(failing), true, "a failing healthcheck may pass at the next check");
+    const crashed = diagnoseServices(
+      [
+        evidence("nats", container("nats", "running", "unhealthy"), { failingStreak: 3 }),
+        evidence("postgres", container("postgres", "exited", "", 1), { status: "exited", exitCode: 1 }),
+      ],
+      afterStart,
+    );
+    assert.equal(healthcheckMayPass(crashed), false, "a crash is reported at once");
   });
 
   it("an unhealthy service shows its failing healthcheck's last output", () => {
@@ -265,5 +273,16 @@ describe("diagnosing a failed start", () => {
       "nats: docker compose -p wallpaperdb unpause nats",
       "grafana: make start",
     ]);
+  });
+});
+
+describe("the next healthcheck", () => {
+  it("is one interval plus the timeout away, from the Compose file's durations (Docker's 30 s defaults)", () => {
+    assert.equal(durationSeconds("10s"), 10);
+    assert.equal(durationSeconds("1m30s"), 90);
+    assert.equal(durationSeconds("500ms"), 0.5);
+    assert.equal(durationSeconds("ten"), undefined);
+    assert.equal(nextHealthcheckSeconds({ healthcheck: { interval: "10s", timeout: "5s" } }), 15);
+    assert.equal(nextHealthcheckSeconds(undefined), 60);
   });
 });
