@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, rmSync, statfsSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { resolve } from "node:path";
-import { type Command, Option } from "commander";
+import type { Command } from "commander";
 import { type Config, ConfigError, parseConfig, readEnvFile, repoRoot } from "../config/env.ts";
 import { PROFILES, type Profile, SERVICES } from "../config/services.ts";
 import {
@@ -46,7 +46,7 @@ import {
   summarize,
   takenPortProbe,
 } from "./doctor-rules.ts";
-import { readEnvironment } from "./shared.ts";
+import { profileOption, readEnvironment } from "./shared.ts";
 import { buildStatusReport, conditionOf, renderStatusTable } from "./status.ts";
 
 /** Exit code of `doctor --preflight` when every chosen service already runs healthy (start-infra.sh). */
@@ -397,14 +397,7 @@ export function registerDoctorCommand(program: Command): void {
       "Check Docker, Compose, ports, memory, disk, vm.max_map_count, CPU and .env drift; exit 1 on blocking findings",
     )
     .option("--json", "print the report as JSON on stdout (shape: tools/src/commands/doctor.schema.json)")
-    .addOption(
-      new Option("--profile <profile>", "check for a profile's services only (repeatable)")
-        .choices(PROFILES)
-        .argParser((value: string, previous: Profile[] | undefined) => [
-          ...(previous ?? []),
-          value as Profile,
-        ]),
-    )
+    .addOption(profileOption("check for a profile's services only"))
     .option(
       "--preflight",
       `print only problems (make start runs this); when every chosen service already runs healthy, print the status table and exit ${EXIT_ALREADY_RUNNING}`,

@@ -1,4 +1,4 @@
-import { InvalidArgumentError } from "commander";
+import { InvalidArgumentError, Option } from "commander";
 import {
   type Config,
   type EnvFileReading,
@@ -7,6 +7,7 @@ import {
   mergeEnvironment,
   readEnvFile,
 } from "../config/env.ts";
+import { PROFILES, type Profile } from "../config/services.ts";
 import { registerSecrets } from "../errors.ts";
 
 /** Loads and validates the configuration once per command, and registers its secrets for masking. */
@@ -14,6 +15,20 @@ export function loadCommandConfig(): Config {
   const config = loadConfig();
   registerSecrets(config.secrets);
   return config;
+}
+
+/**
+ * `--profile <profile>`, repeatable, refusing a name that is no profile. (Commander's `.choices()` is undone by
+ * a later `.argParser()`, which is how `--profile nope` once got through.)
+ */
+export function profileOption(description: string): Option {
+  return new Option("--profile <profile>", `${description} (repeatable: ${PROFILES.join(", ")})`).argParser(
+    (value: string, previous: Profile[] | undefined): Profile[] => {
+      if (!(PROFILES as readonly string[]).includes(value))
+        throw new InvalidArgumentError(`unknown profile "${value}"; choose from ${PROFILES.join(", ")}`);
+      return [...new Set([...(previous ?? []), value as Profile])];
+    },
+  );
 }
 
 /** A commander parser for `--only a,b` that accepts only names from `allowed`. */

@@ -1,5 +1,4 @@
 import type { Command } from "commander";
-import { Option } from "commander";
 import type { Config } from "../config/env.ts";
 import {
   PROFILES,
@@ -32,7 +31,7 @@ import {
   healthcheckMayPass,
   type ServiceDiagnosis,
 } from "./diagnose-rules.ts";
-import { loadCommandConfig, readEnvironment } from "./shared.ts";
+import { loadCommandConfig, profileOption, readEnvironment } from "./shared.ts";
 
 /** `status --diagnose` after a failed start: every service that was not up has passed its healthcheck since. */
 export const EXIT_ONLY_RECOVERING = 75;
@@ -341,14 +340,7 @@ export function registerStatusCommand(program: Command): void {
     .command("status")
     .description("Show each service's state, health, URL and user (password masked); exit 1 if any is not up")
     .option("--json", "print the report as JSON on stdout (shape: tools/src/commands/status.schema.json)")
-    .addOption(
-      new Option("--profile <profile>", "report only a profile's services (repeatable)")
-        .choices(PROFILES)
-        .argParser((value: string, previous: Profile[] | undefined) => [
-          ...(previous ?? []),
-          value as Profile,
-        ]),
-    )
+    .addOption(profileOption("report only a profile's services"))
     .option(
       "--diagnose",
       "for every service that is not up, also print what the engine says (exit code, OOM kill, failing healthcheck) and its last 30 log lines",

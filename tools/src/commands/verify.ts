@@ -4,7 +4,7 @@
  * Client libraries are imported inside each check: registering this command costs the other commands nothing.
  */
 import { randomUUID } from "node:crypto";
-import { type Command, Option } from "commander";
+import type { Command } from "commander";
 import type { Config } from "../config/env.ts";
 import { PROFILES, type Profile, SERVICES, serviceByName } from "../config/services.ts";
 import { composeCommand, composePs, composeTarget } from "../docker/compose.ts";
@@ -19,7 +19,7 @@ import {
   postOtlp,
 } from "../telemetry/otlp.ts";
 import { type CommandTrace, withCommandTrace } from "../telemetry/tracer.ts";
-import { listOf, loadCommandConfig } from "./shared.ts";
+import { listOf, loadCommandConfig, profileOption } from "./shared.ts";
 import { startedProfiles } from "./status.ts";
 import {
   grafanaHealthOk,
@@ -632,14 +632,7 @@ export function registerVerifyCommand(program: Command): void {
     .description(
       "Prove the running stack end to end: write and read every service, and a telemetry round trip",
     )
-    .addOption(
-      new Option("--profile <profile>", "verify only a profile's services (repeatable)")
-        .choices(PROFILES)
-        .argParser((value: string, previous: Profile[] | undefined) => [
-          ...(previous ?? []),
-          value as Profile,
-        ]),
-    )
+    .addOption(profileOption("verify only a profile's services"))
     .option(
       "--only <services>",
       `comma-separated checks (${VERIFIED_SERVICES.join(", ")})`,

@@ -1,4 +1,4 @@
-import { type Command, Option } from "commander";
+import type { Command } from "commander";
 import type { Config } from "../config/env.ts";
 import {
   PROFILES,
@@ -17,7 +17,7 @@ import { probeFor } from "../services/registry.ts";
 import { waitForServices } from "../services/wait-loop.ts";
 import { type CommandTrace, withCommandTrace } from "../telemetry/tracer.ts";
 import { isLoopbackAddress } from "./doctor-rules.ts";
-import { listOf, loadCommandConfig } from "./shared.ts";
+import { listOf, loadCommandConfig, profileOption } from "./shared.ts";
 import { readStackContainers, startedProfiles } from "./status.ts";
 
 interface WaitFlags {
@@ -147,14 +147,7 @@ export function registerWaitCommand(program: Command): void {
       `comma-separated services (${SERVICE_NAMES.join(", ")})`,
       listOf(SERVICE_NAMES, "service"),
     )
-    .addOption(
-      new Option("--profile <profile>", "wait for a profile's services (repeatable)")
-        .choices(PROFILES)
-        .argParser((value: string, previous: Profile[] | undefined) => [
-          ...(previous ?? []),
-          value as Profile,
-        ]),
-    )
+    .addOption(profileOption("wait for a profile's services"))
     .option("--timeout <seconds>", "overall deadline (default: STACK_START_TIMEOUT from .env, 300)", (v) => {
       const n = Number(v);
       if (!Number.isFinite(n) || n <= 0)
