@@ -10,7 +10,6 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { markerStores } from "../../e2e/lib/markers.ts";
-import { endpointVariables } from "../../e2e/lib/plan.ts";
 import type { RunResult } from "../support/fake-docker/fake-docker.ts";
 import { type Checkout, makeCheckout } from "./support/checkout.ts";
 import { containers, docker, engineTier, ensureImages, volumes } from "./support/engine.ts";
@@ -98,19 +97,7 @@ describe("engine tier: one stack through its states", engineTier(), () => {
   before(async () => {
     ensureImages();
     co = await makeCheckout("stack");
-    const example = Object.fromEntries(
-      Object.entries(co.ports).map(([key, port]) => [key, String(port)] as const),
-    );
-    vars = {
-      ...example,
-      POSTGRES_USER: "wallpaperdb",
-      POSTGRES_PASSWORD: "wallpaperdb-dev-password",
-      POSTGRES_DB: "wallpaperdb",
-      MINIO_ROOT_USER: "wallpaperdb",
-      MINIO_ROOT_PASSWORD: "wallpaperdb-dev-password",
-      MINIO_BUCKET: "wallpapers",
-    };
-    vars = { ...vars, ...endpointVariables(vars) };
+    vars = co.variables();
   });
   after(async () => {
     await co?.destroy();

@@ -6,7 +6,6 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { type MarkerStore, postgresMarker as postgresStore } from "../../e2e/lib/markers.ts";
-import { endpointVariables } from "../../e2e/lib/plan.ts";
 import { occupy } from "../support/fake-docker/fake-docker.ts";
 import { openTerminal, type Terminal } from "../support/terminal.ts";
 import { type Checkout, makeCheckout } from "./support/checkout.ts";
@@ -32,13 +31,7 @@ describe("engine tier: prompts and Ctrl-C in a real terminal", engineTier(), () 
   before(async () => {
     ensureImages();
     co = await makeCheckout("term");
-    const vars: Record<string, string> = {
-      POSTGRES_PORT: String(co.ports.POSTGRES_PORT),
-      POSTGRES_USER: "wallpaperdb",
-      POSTGRES_PASSWORD: "wallpaperdb-dev-password",
-      POSTGRES_DB: "wallpaperdb",
-    };
-    postgresMarker = postgresStore({ ...vars, ...endpointVariables(vars) });
+    postgresMarker = postgresStore(co.variables());
   });
   after(async () => {
     await co?.destroy();

@@ -9,6 +9,8 @@ import { spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { readEnvFile } from "../../../../tools/src/config/env.ts";
+import { endpointVariables } from "../../../e2e/lib/plan.ts";
 import { isPortFree, planPorts } from "../../../e2e/lib/ports.ts";
 import { PORT_VARIABLES, type RunResult, runDetached } from "../../support/fake-docker/fake-docker.ts";
 import { repoRoot } from "../../support/paths.ts";
@@ -48,6 +50,8 @@ export interface Checkout {
   ): Promise<RunResult>;
   /** `docker compose` on this checkout's project (both profiles). */
   compose(args: readonly string[]): Promise<RunResult>;
+  /** The checkout's `.env` as the tools read it, plus the endpoint URLs on its ports (for the e2e markers). */
+  variables(): Record<string, string>;
   /** Rewrites `.env` lines (VAR=value), adding the ones it lacks. */
   setEnv(values: Record<string, string>): void;
   /** Removes the project (containers, networks, volumes) and the folder. */
@@ -130,6 +134,10 @@ export async function makeCheckout(
     ports,
     env,
     setEnv,
+    variables: () => {
+      const values = readEnvFile(envFile, {}).values as Record<string, string>;
+      return { ...values, ...endpointVariables(values) };
+    },
     make: (args, options = {}) =>
       runDetached("make", ["--no-print-directory", ...args], {
         cwd: dir,
