@@ -134,6 +134,8 @@ export async function sandbox(extra: NodeJS.ProcessEnv = {}): Promise<Sandbox> {
     "COMPOSE_PROFILES",
     "WPDB_COMPOSE",
     "WPDB_LIFECYCLE_LOCK_HELD",
+    // Under `make test` the nested make would otherwise say "make[1]:" where a user sees "make:".
+    "MAKELEVEL",
     "TRACEPARENT",
   ])
     if (!(key in extra)) delete env[key];
