@@ -2,21 +2,25 @@
 # Starts or stops the Docker Engine of the engine tier (installed by install-system-deps.sh).
 #   bash .ci/engine.sh start   dockerd in the background, waits until `docker info` answers
 #   bash .ci/engine.sh stop    stops it (and the containerd it started)
-# An engine that already answers is used as it is and left running by stop.
+# An engine that already answers is used as it is and left running by the stop that follows.
 set -euo pipefail
 
 STATE_DIR=${WALLPAPERDB_ENGINE_STATE:-/var/run/wallpaperdb-engine}
 LOG=${WALLPAPERDB_ENGINE_LOG:-/var/log/wallpaperdb-dockerd.log}
 PIDFILE="$STATE_DIR/dockerd.pid"
+# Written by a start that found an engine running: the next stop leaves that engine alone.
+BORROWED="$STATE_DIR/borrowed"
 
 log() { printf '[engine] %s\n' "$*"; }
 answers() { timeout 5 docker info --format '{{.ServerVersion}}' >/dev/null 2>&1; }
 
 start() {
   if answers; then
+    mkdir -p "$STATE_DIR" && touch "$BORROWED"
     log "an engine already answers: Docker $(docker info --format '{{.ServerVersion}}'), left as it is"
     return
   fi
+  rm -f "$BORROWED"
   command -v dockerd >/dev/null || { echo "error: dockerd not installed (run .ci/install-system-deps.sh)" >&2; exit 1; }
   mkdir -p "$STATE_DIR"
   # dockerd starts its own containerd (found on PATH) and uses runc from PATH.
@@ -36,6 +40,11 @@ start() {
 }
 
 stop() {
+  if [ -f "$BORROWED" ]; then
+    rm -f "$BORROWED"
+    log "the engine was running before: left running"
+    return
+  fi
   [ -f "$PIDFILE" ] || { log "no engine started by this script"; return; }
   local pid
   pid=$(cat "$PIDFILE")
