@@ -562,6 +562,19 @@ export function envFileFindings(reading: {
   return findings;
 }
 
+/** One warning per service whose container runs with what .env, the Compose file or its image no longer say. */
+export function driftFindings(drift: readonly { service: string; differences: string[] }[]): Finding[] {
+  return drift.map((d) =>
+    finding(
+      "STACK_DRIFT",
+      "warn",
+      `${d.service} differs from what runs: ${d.differences.join("; ")}`,
+      `make start applies it (recreates only ${d.service})`,
+      { service: d.service, differences: d.differences },
+    ),
+  );
+}
+
 export function envInvalidFinding(
   problems: readonly { variable: string; shownValue: string; expected: string }[],
 ): Finding {
