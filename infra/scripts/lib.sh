@@ -78,6 +78,34 @@ project_directory() {
   fi
 }
 
+# A folder as the kernel names it (symlinks resolved), so a checkout reached through a link is still itself;
+# a path that does not exist here (the engine host's, under Docker-outside-of-Docker) stays as it is.
+canonical_dir() { (cd "$1" 2>/dev/null && pwd -P) || printf '%s' "$1"; }
+
+# The project name this checkout would get beside another one: the name plus the checkout's folder name.
+derived_project_name() {
+  local folder
+  folder="$(basename "$REPO_ROOT" | tr '[:upper:]' '[:lower:]' | LC_ALL=C tr -c 'a-z0-9_-' '-' | sed 's/^-*//; s/-*$//')"
+  printf '%s-%s' "$1" "${folder:-checkout}"
+}
+
+# Compose labels every container with the infra/ folder that created it (com.docker.compose.project.working_dir).
+# A project of the same name created from another checkout is that checkout's stack: stopping, deleting or
+# starting it from here would act on someone else's containers and data.
+require_own_project() {
+  local project dirs dir own
+  project="$(project_name)"
+  dirs="$(docker ps -a --filter "label=com.docker.compose.project=$project" \
+    --format '{{.Label "com.docker.compose.project.working_dir"}}' 2>/dev/null)" || return 0
+  own="$(canonical_dir "$(project_directory)")"
+  while IFS= read -r dir; do
+    [[ -z "$dir" || "$(canonical_dir "$dir")" == "$own" ]] && continue
+    die "Project $project belongs to another checkout: ${dir%/infra} (its containers were created there)." \
+      "fix: give this checkout a project of its own: set COMPOSE_PROJECT_NAME=$(derived_project_name "$project") and free ports in $ENV_FILE (make doctor checks them)," \
+      "     or run make in ${dir%/infra}."
+  done <<<"$dirs"
+}
+
 ENGINE_HELP=(
   "fix: start Docker Desktop (macOS, Windows) or the Docker Engine (Linux: sudo systemctl start docker),"
   "     or work in the dev container (.devcontainer/) or devbox (devbox shell), and check with: docker info"

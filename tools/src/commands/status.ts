@@ -9,6 +9,7 @@ import {
   serviceByName,
   servicesInProfile,
 } from "../config/services.ts";
+import { requireOwnProject } from "../docker/checkout.ts";
 import {
   type ComposeContainer,
   type ComposeTarget,
@@ -265,6 +266,7 @@ export async function readStackContainers(
   if (!engine.reachable)
     throw new UserError(`cannot reach a Docker engine (${engine.reason})`, { fix: engineFix(engine) });
   const target = await trace.step("docker", "resolve compose", () => resolveComposeTarget(config));
+  await trace.step("docker", "checkout", () => requireOwnProject(target));
   const containers = await trace.step("docker", "compose ps", () => readContainers(target));
   return { target, containers };
 }
