@@ -4,7 +4,7 @@
  * compose call reaches its containers.
  */
 import assert from "node:assert/strict";
-import { copyFileSync } from "node:fs";
+import { copyFileSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { runDetached, sandbox } from "../support/fake-docker/fake-docker.ts";
@@ -47,4 +47,25 @@ describe("a project of the same name from another checkout", () => {
         box.cleanup();
       }
     });
+
+  it("make start creating .env beside another checkout that holds the defaults writes a project and ports of its own", async () => {
+    const box = await sandbox();
+    try {
+      const result = await runDetached("make", ["--no-print-directory", "start", "PROFILE=core"], {
+        cwd: repoRoot,
+        env: {
+          ...box.env,
+          FAKE_DOCKER_FOREIGN_CONTAINERS: `wallpaperdb-postgres-1|wallpaperdb|5432|${OTHER}/infra`,
+        },
+      });
+      assert.equal(result.code, 0, result.output);
+      assert.match(result.output, /another checkout on this engine holds the defaults/);
+      const env = readFileSync(box.envFile, "utf8");
+      assert.match(env, /^COMPOSE_PROJECT_NAME=wallpaperdb-[a-z0-9_-]+$/m);
+      assert.match(env, /^POSTGRES_PORT=15532$/m);
+      assert.match(env, /^GRAFANA_PORT=13100$/m);
+    } finally {
+      box.cleanup();
+    }
+  });
 });
