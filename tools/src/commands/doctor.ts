@@ -4,7 +4,8 @@ import { createServer } from "node:net";
 import { resolve } from "node:path";
 import { type Command, Option } from "commander";
 import { type Config, ConfigError, parseConfig, readEnvFile, repoRoot } from "../config/env.ts";
-import { PROFILES, type Profile, SERVICES } from "../config/services.ts";
+import { PROFILES, type Profile, SERVICE_NAMES, SERVICES } from "../config/services.ts";
+import { derivedProjectName, readOtherStacks } from "../docker/checkout.ts";
 import {
   type ComposeContainer,
   composeCommand,
@@ -33,6 +34,7 @@ import {
   envFileFindings,
   envInvalidFinding,
   type Finding,
+  identityFindings,
   maxMapCountFinding,
   memoryFinding,
   type PortPlanEntry,
@@ -335,6 +337,13 @@ export async function runDoctor(options: DoctorOptions, trace = commandTrace("do
     containers = await trace.step("docker", "compose ps", () => composePs(target)).catch(() => []);
     if (containers.length > 0)
       drift = await trace.step("docker", "drift", () => readStackDrift(target, config, containers));
+    const others = await trace.step("docker", "other stacks", () =>
+      readOtherStacks(target.projectDirectory, SERVICE_NAMES),
+    );
+    const identity = { project: config.composeProjectName, checkout: repoRoot, ports: config.ports };
+    findings.push(
+      ...identityFindings(identity, others, derivedProjectName(config.composeProjectName, repoRoot)),
+    );
   }
   findings.push(...driftFindings(drift));
 

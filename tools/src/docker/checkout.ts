@@ -25,7 +25,12 @@ export function foreignCheckout(
 ): string | undefined {
   const own = resolvePath(ownDirectory);
   const other = workingDirs.find((dir) => dir !== "" && resolvePath(dir) !== own);
-  return other === undefined ? undefined : basename(other) === "infra" ? dirname(other) : other;
+  return other === undefined ? undefined : checkoutOf(other);
+}
+
+/** The checkout (repository folder) of a project directory, which is its infra/ folder. */
+function checkoutOf(projectDirectory: string): string {
+  return basename(projectDirectory) === "infra" ? dirname(projectDirectory) : projectDirectory;
 }
 
 /** Pure: the project name this checkout would get beside another one (the same rule as infra/scripts/lib.sh). */
@@ -75,4 +80,41 @@ export async function requireOwnStack(config: {
 }): Promise<void> {
   const command = await composeCommand();
   if (command) await requireOwnProject(composeTarget(command, config));
+}
+
+/** A stack of this repository's services that another checkout created on the same engine. */
+export interface OtherStack {
+  project: string;
+  checkout: string;
+}
+
+/**
+ * Pure: from "project|working dir|service" rows of every container, the stacks of this repository's services
+ * created from another checkout than `ownDirectory`, one per project and checkout.
+ */
+export function otherStacks(
+  rows: readonly string[],
+  ownDirectory: string,
+  services: readonly string[],
+  resolvePath: (path: string) => string = canonical,
+): OtherStack[] {
+  const own = resolvePath(ownDirectory);
+  const stacks = new Map<string, OtherStack>();
+  for (const row of rows) {
+    const [project = "", dir = "", service = ""] = row.split("|");
+    if (project === "" || dir === "" || !services.includes(service) || resolvePath(dir) === own) continue;
+    const checkout = checkoutOf(dir);
+    stacks.set(`${project}|${checkout}`, { project, checkout });
+  }
+  return [...stacks.values()];
+}
+
+/** Every stack of this repository's services on the engine that another checkout created. */
+export async function readOtherStacks(
+  ownDirectory: string,
+  services: readonly string[],
+): Promise<OtherStack[]> {
+  const format = `{{.Label "com.docker.compose.project"}}|{{.Label "${WORKING_DIR_LABEL}"}}|{{.Label "com.docker.compose.service"}}`;
+  const result = await run("docker", ["ps", "-a", "--format", format], { timeoutMs: 5000 });
+  return result.code === 0 ? otherStacks(result.stdout.split("\n"), ownDirectory, services) : [];
 }
