@@ -136,3 +136,78 @@ describe("engine tier: status and start follow what runs", engineTier(), () => {
     assert.deepEqual(containerIds(co.project), before);
   });
 });
+
+describe("engine tier: two checkouts side by side", engineTier(), () => {
+  let a: Checkout;
+  let b: Checkout;
+  const running = (co: Checkout) =>
+    containers(co.project)
+      .filter((c) => c.state === "running")
+      .map((c) => c.service);
+
+  before(async () => {
+    ensureImages();
+    a = await makeCheckout("side-a");
+    b = await makeCheckout("side-b");
+  });
+  after(async () => {
+    await a?.destroy();
+    await b?.destroy();
+  });
+
+  it("both start and seed on their own ports, and verify passes in each", async () => {
+    ok(await a.make(["start", "PROFILE=core"]));
+    ok(await b.make(["start", "PROFILE=core"]));
+    ok(await a.make(["verify", "PROFILE=core"]));
+    ok(await b.make(["verify", "PROFILE=core"]));
+    assert.equal(running(a).length, 5);
+    assert.equal(running(b).length, 5);
+  });
+
+  it("doctor in one names the other's stack", async () => {
+    const result = await a.make(["doctor"]);
+    assert.match(result.output, new RegExp(`project ${a.project} of checkout ${a.dir}`));
+    assert.match(
+      result.output,
+      new RegExp(`other stacks of this repository on this engine: .*${b.project} \\(${b.dir}\\)`),
+    );
+  });
+
+  it("a checkout naming the other's project refuses to act on it, and the other's stack stays up", async () => {
+    const own = b.project;
+    b.setEnv({ COMPOSE_PROJECT_NAME: a.project });
+    try {
+      for (const target of [["status"], ["stop"], ["reset", "CONFIRM=1"], ["seed"]]) {
+        const result = await b.make(target);
+        assert.notEqual(result.code, 0, result.output);
+        assert.match(
+          result.output,
+          new RegExp(`project ${a.project} belongs to another checkout: ${a.dir}`, "i"),
+        );
+      }
+      assert.equal(running(a).length, 5, "the other checkout's stack was touched");
+    } finally {
+      b.setEnv({ COMPOSE_PROJECT_NAME: own });
+    }
+  });
+
+  it("stop and reset in one leave the other running with its data", async () => {
+    const volumesOfA = docker([
+      "volume",
+      "ls",
+      "-q",
+      "--filter",
+      `label=com.docker.compose.project=${a.project}`,
+    ]);
+    ok(await b.make(["stop"]));
+    assert.deepEqual(running(b), []);
+    ok(await b.make(["reset", "CONFIRM=1", "PROFILE=core"]));
+    assert.equal(running(a).length, 5);
+    assert.equal(
+      docker(["volume", "ls", "-q", "--filter", `label=com.docker.compose.project=${a.project}`]),
+      volumesOfA,
+    );
+    const report = await a.make(["status", "JSON=1"]);
+    ok(report);
+  });
+});
