@@ -1,7 +1,8 @@
 #!/bin/sh
 # Dev container initializeCommand on Linux and macOS hosts (and Git Bash on Windows). It runs on the
 # HOST, before any container exists, with POSIX sh only: no Node, no make needed there.
-#   1. .env from .env.example when missing (the same rule as `make start`).
+#   1. .env from .env.example when missing, with the checkout's own project name and ports when another
+#      checkout on this engine holds the defaults (infra/scripts/env-identity.sh; the same rule as `make start`).
 #   2. infra/.env -> ../.env: Compose interpolates ${VAR} from the .env of the PROJECT directory,
 #      which is infra/ (the folder of the first Compose file). The dev container CLI cannot pass
 #      --env-file, so this link makes it see the root .env, as `make start` does. A symlink where
@@ -18,7 +19,19 @@ if [ ! -f .env ]; then
     exit 1
   fi
   cp .env.example .env
-  echo "initialize: created .env from .env.example"
+  # The same identity `make start` gives a new .env: its own project and ports beside another checkout.
+  . ./infra/scripts/env-identity.sh
+  if command -v docker >/dev/null 2>&1 &&
+    containers="$(docker ps -a --format "$WPDB_CONTAINER_FORMAT" 2>/dev/null)"; then
+    identity="$(wpdb_identity "$containers" "$(pwd)/infra" "$(pwd)" .env.example)"
+    wpdb_set_env_lines .env "$identity"
+  fi
+  if [ -n "${identity:-}" ]; then
+    echo "initialize: created .env from .env.example with a project and ports of this checkout's own (another checkout on this engine holds the defaults):"
+    echo "  $(printf '%s' "$identity" | tr '\n' ' ')"
+  else
+    echo "initialize: created .env from .env.example"
+  fi
 fi
 
 ours=no

@@ -19,6 +19,9 @@
 set -euo pipefail
 [[ "${DEBUG:-}" == 1 ]] && set -x
 
+# shellcheck source=SCRIPTDIR/env-identity.sh
+source "$(dirname "${BASH_SOURCE[0]}")/env-identity.sh"
+
 SCRIPTS_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 INFRA_DIR="$(dirname "$SCRIPTS_DIR")"
 REPO_ROOT="$(dirname "$INFRA_DIR")"
@@ -76,6 +79,26 @@ project_directory() {
   else
     printf '%s' "$INFRA_DIR"
   fi
+}
+
+# The project name this checkout would get beside another one: the name plus the checkout's folder name.
+derived_project_name() { printf '%s-%s' "$1" "$(wpdb_folder_slug "$REPO_ROOT")"; }
+
+# Compose labels every container with the infra/ folder that created it (com.docker.compose.project.working_dir).
+# A project of the same name created from another checkout is that checkout's stack: stopping, deleting or
+# starting it from here would act on someone else's containers and data.
+require_own_project() {
+  local project dirs dir own
+  project="$(project_name)"
+  dirs="$(docker ps -a --filter "label=com.docker.compose.project=$project" \
+    --format '{{.Label "com.docker.compose.project.working_dir"}}' 2>/dev/null)" || return 0
+  own="$(wpdb_canonical_dir "$(project_directory)")"
+  while IFS= read -r dir; do
+    [[ -z "$dir" || "$(wpdb_canonical_dir "$dir")" == "$own" ]] && continue
+    die "Project $project belongs to another checkout: ${dir%/infra} (its containers were created there)." \
+      "fix: give this checkout a project of its own: set COMPOSE_PROJECT_NAME=$(derived_project_name "$project") and free ports in $ENV_FILE (make doctor checks them)," \
+      "     or run make in ${dir%/infra}."
+  done <<<"$dirs"
 }
 
 ENGINE_HELP=(
@@ -222,8 +245,21 @@ ensure_env_file() {
   [[ -e "$ENV_FILE" ]] && return # an unreadable one was refused by load_env_file already
   [[ -f "$ENV_EXAMPLE" ]] || die "Neither $ENV_FILE nor $ENV_EXAMPLE exists." "fix: restore .env.example (git checkout -- .env.example)."
   cp "$ENV_EXAMPLE" "$ENV_FILE.tmp.$$"
+  # Without an engine (yet) the defaults stay: make start then stops at the engine, make doctor at a port.
+  local containers identity=""
+  if command -v docker >/dev/null 2>&1 &&
+    containers="$(run_with_timeout 3 docker ps -a --format "$WPDB_CONTAINER_FORMAT" 2>/dev/null)"; then
+    identity="$(wpdb_identity "$containers" "$(project_directory)" "$REPO_ROOT" "$ENV_EXAMPLE")"
+  fi
+  wpdb_set_env_lines "$ENV_FILE.tmp.$$" "$identity"
   mv -f "$ENV_FILE.tmp.$$" "$ENV_FILE"
-  say "Created $(basename "$ENV_FILE") from .env.example: edit it to change ports or passwords."
+  if [[ -n "$identity" ]]; then
+    say "Created $(basename "$ENV_FILE") from .env.example with a project and ports of this checkout's own, as another checkout on this engine holds the defaults:"
+    say "  $(printf '%s' "$identity" | tr '\n' ' ')"
+    say "  edit $(basename "$ENV_FILE") to change them."
+  else
+    say "Created $(basename "$ENV_FILE") from .env.example: edit it to change ports or passwords."
+  fi
   load_env_file
 }
 

@@ -22,4 +22,5 @@ filtered=()
 for a in ${args[@]+"${args[@]}"}; do [[ -n "$a" ]] && filtered+=("$a"); done
 
 require_engine
+require_own_project
 compose "${ALL_PROFILE_ARGS[@]}" logs ${filtered[@]+"${filtered[@]}"} ${service:+"$service"}

@@ -32,6 +32,7 @@ fi
 on_interrupt "make reset" "nothing was deleted" "make reset again when you want to"
 ensure_env_file
 require_engine
+require_own_project
 acquire_lock
 resolve_profiles
 detect_compose

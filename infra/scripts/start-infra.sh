@@ -29,6 +29,7 @@ on_interrupt "make start" "services it already started keep running" "make start
 # .env first: a user without a running engine can already adjust ports and passwords.
 ensure_env_file
 require_engine
+require_own_project
 start_tracing "make start"
 acquire_lock
 resolve_profiles

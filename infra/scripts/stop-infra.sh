@@ -15,6 +15,7 @@ done
 
 on_interrupt "make stop" "services it had not stopped yet keep running" "make stop again"
 require_engine
+require_own_project
 acquire_lock
 compose "${ALL_PROFILE_ARGS[@]}" stop
 say "✓ Stopped project $(project_name); data is kept in its volumes. 'make start' brings it back."

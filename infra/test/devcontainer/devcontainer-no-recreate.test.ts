@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { after, before, describe, it, type TestContext } from "node:test";
 import { isolatedEnv, requireTool } from "../support/compose-files.ts";
+import { FAKE_DOCKER_DIR } from "../support/fake-docker/fake-docker.ts";
 import { repoRoot } from "../support/paths.ts";
 
 // The dev container CLI creates the stack's services on the HOST (Compose with both files, the
@@ -84,12 +85,17 @@ describe("make targets in the dev container do not recreate what the dev contain
     for (const file of [
       ".devcontainer/docker-compose.workspace.yml",
       ".devcontainer/initialize.sh",
+      "infra/scripts/env-identity.sh",
       ".env.example",
     ]) {
       cpSync(resolve(repoRoot, file), join(hostCheckout, file));
     }
-    // initializeCommand on the host: .env and the infra/.env link.
-    const init = spawnSync("sh", [".devcontainer/initialize.sh"], { cwd: hostCheckout, encoding: "utf8" });
+    // initializeCommand on the host: .env and the infra/.env link (an engine without other checkouts).
+    const init = spawnSync("sh", [".devcontainer/initialize.sh"], {
+      cwd: hostCheckout,
+      env: { ...process.env, PATH: `${FAKE_DOCKER_DIR}:${process.env.PATH ?? ""}` },
+      encoding: "utf8",
+    });
     assert.equal(init.status, 0, init.stderr);
     // A user who changed ports and a password before the first start.
     const env = readFileSync(join(hostCheckout, ".env"), "utf8")

@@ -12,8 +12,9 @@ import {
   writeFileSync,
 } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { basename, join, resolve } from "node:path";
 import { afterEach, beforeEach, describe, it } from "node:test";
+import { FAKE_DOCKER_DIR } from "../support/fake-docker/fake-docker.ts";
 import { repoRoot } from "../support/paths.ts";
 
 // initialize.sh is the dev container's initializeCommand on Linux/macOS hosts: it runs before any
@@ -21,16 +22,22 @@ import { repoRoot } from "../support/paths.ts";
 
 let checkout = "";
 
-function initialize(cwd = checkout) {
-  return spawnSync("sh", [join(checkout, ".devcontainer/initialize.sh")], { cwd, encoding: "utf8" });
+/** The fake engine, with no other checkout's containers unless a test names some. */
+function initialize(cwd = checkout, env: NodeJS.ProcessEnv = {}) {
+  return spawnSync("sh", [join(checkout, ".devcontainer/initialize.sh")], {
+    cwd,
+    env: { ...process.env, PATH: `${FAKE_DOCKER_DIR}:${process.env.PATH ?? ""}`, ...env },
+    encoding: "utf8",
+  });
 }
 
 describe(".devcontainer/initialize.sh (host side, before the container starts)", () => {
   beforeEach(() => {
     checkout = mkdtempSync(join(tmpdir(), "wpdb-initialize-"));
     mkdirSync(join(checkout, ".devcontainer"));
-    mkdirSync(join(checkout, "infra"));
-    cpSync(resolve(repoRoot, ".devcontainer/initialize.sh"), join(checkout, ".devcontainer/initialize.sh"));
+    mkdirSync(join(checkout, "infra/scripts"), { recursive: true });
+    for (const file of [".devcontainer/initialize.sh", "infra/scripts/env-identity.sh"])
+      cpSync(resolve(repoRoot, file), join(checkout, file));
     writeFileSync(join(checkout, ".env.example"), "POSTGRES_PORT=5432\n");
   });
   afterEach(() => rmSync(checkout, { recursive: true, force: true }));
@@ -73,6 +80,37 @@ describe(".devcontainer/initialize.sh (host side, before the container starts)",
     assert.equal(result.status, 0, result.stderr);
     assert.equal(result.stderr, "");
     assert.equal(readFileSync(join(checkout, "infra/.env"), "utf8"), "NEW=2\n");
+  });
+
+  it("beside another checkout holding the defaults: a project of its own and the first free port block", () => {
+    writeFileSync(
+      join(checkout, ".env.example"),
+      "COMPOSE_PROJECT_NAME=wallpaperdb\nPOSTGRES_PORT=5432\nGRAFANA_PORT=3000\n",
+    );
+    const first = "wallpaperdb-postgres-1|wallpaperdb|5432|/home/dev/first/infra";
+    // The first shifted block is held too (by a third checkout's Grafana): the next one is taken.
+    const third = "other-grafana-1|other|13100|/home/dev/third/infra";
+    const result = initialize(checkout, { FAKE_DOCKER_FOREIGN_CONTAINERS: `${first};${third}` });
+    assert.equal(result.status, 0, result.stderr);
+    assert.match(result.stdout, /another checkout on this engine holds the defaults/);
+    const slug = basename(checkout)
+      .toLowerCase()
+      .replace(/[^a-z0-9_-]/g, "-");
+    assert.equal(
+      readFileSync(join(checkout, ".env"), "utf8"),
+      `COMPOSE_PROJECT_NAME=wallpaperdb-${slug}\nPOSTGRES_PORT=15632\nGRAFANA_PORT=13200\n`,
+    );
+  });
+
+  it("keeps the defaults when the only containers holding them are this checkout's own", () => {
+    writeFileSync(join(checkout, ".env.example"), "COMPOSE_PROJECT_NAME=wallpaperdb\nPOSTGRES_PORT=5432\n");
+    const own = `wallpaperdb-postgres-1|wallpaperdb|5432|${join(checkout, "infra")}`;
+    const result = initialize(checkout, { FAKE_DOCKER_FOREIGN_CONTAINERS: own });
+    assert.equal(result.status, 0, result.stderr);
+    assert.equal(
+      readFileSync(join(checkout, ".env"), "utf8"),
+      "COMPOSE_PROJECT_NAME=wallpaperdb\nPOSTGRES_PORT=5432\n",
+    );
   });
 
   it("fails with the fix when .env.example is missing", () => {

@@ -3,7 +3,7 @@
 // tier's test files one at a time (they share the engine), and prints the tier's duration.
 import { spawnSync } from "node:child_process";
 import { readdirSync } from "node:fs";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { buildEngineImages } from "./images/build.ts";
 import { engineTier } from "./support/engine.ts";
 
@@ -35,7 +35,8 @@ const files = readdirSync(HERE)
   .sort()
   .map((f) => join(HERE, f));
 const only = process.argv.slice(2);
-const selected = only.length > 0 ? files.filter((f) => only.some((o) => f.includes(o))) : files;
+// Matched against the file name alone: the checkout's own path may contain any word.
+const selected = only.length > 0 ? files.filter((f) => only.some((o) => basename(f).includes(o))) : files;
 const result = spawnSync(
   process.execPath,
   ["--import", "tsx", "--test", "--test-reporter=spec", "--test-concurrency=1", ...selected],

@@ -562,6 +562,67 @@ export function envFileFindings(reading: {
   return findings;
 }
 
+/**
+ * Who this checkout is on the engine (project, checkout, host ports) and the other stacks of this repository
+ * there; a project of the same name from another checkout blocks, since start would take over its containers.
+ */
+export function identityFindings(
+  identity: { project: string; checkout: string; ports: Readonly<Record<string, number>> },
+  others: readonly { project: string; checkout: string }[],
+  renameTo: string,
+): Finding[] {
+  const ports = Object.entries(identity.ports)
+    .map(([variable, port]) => `${variable.replace(/_PORT$/, "").toLowerCase()} ${port}`)
+    .join(", ");
+  const findings = [
+    finding(
+      "CHECKOUT_IDENTITY",
+      "pass",
+      `project ${identity.project} of checkout ${identity.checkout}; ports: ${ports}`,
+      undefined,
+      {
+        ...identity,
+      },
+    ),
+  ];
+  const clash = others.find((o) => o.project === identity.project);
+  if (clash)
+    findings.push(
+      finding(
+        "PROJECT_OF_ANOTHER_CHECKOUT",
+        "fail",
+        `project ${identity.project} belongs to another checkout: ${clash.checkout}`,
+        `give this checkout a project of its own: set COMPOSE_PROJECT_NAME=${renameTo} and free ports in .env, or run make in ${clash.checkout}`,
+        { ...clash },
+      ),
+    );
+  findings.push(
+    finding(
+      "OTHER_STACKS",
+      "pass",
+      others.length === 0
+        ? "no other checkout's stack on this engine"
+        : `other stacks of this repository on this engine: ${others.map((o) => `${o.project} (${o.checkout})`).join(", ")}`,
+      undefined,
+      { stacks: others },
+    ),
+  );
+  return findings;
+}
+
+/** One warning per service whose container runs with what .env, the Compose file or its image no longer say. */
+export function driftFindings(drift: readonly { service: string; differences: string[] }[]): Finding[] {
+  return drift.map((d) =>
+    finding(
+      "STACK_DRIFT",
+      "warn",
+      `${d.service} differs from what runs: ${d.differences.join("; ")}`,
+      `make start applies it (recreates only ${d.service})`,
+      { service: d.service, differences: d.differences },
+    ),
+  );
+}
+
 export function envInvalidFinding(
   problems: readonly { variable: string; shownValue: string; expected: string }[],
 ): Finding {

@@ -4,7 +4,8 @@ import { createServer } from "node:net";
 import { resolve } from "node:path";
 import type { Command } from "commander";
 import { type Config, ConfigError, parseConfig, readEnvFile, repoRoot } from "../config/env.ts";
-import { PROFILES, type Profile, SERVICES } from "../config/services.ts";
+import { PROFILES, type Profile, SERVICE_NAMES, SERVICES } from "../config/services.ts";
+import { derivedProjectName, readOtherStacks } from "../docker/checkout.ts";
 import {
   type ComposeContainer,
   composeCommand,
@@ -25,6 +26,7 @@ import {
   composeVersionFinding,
   type DoctorReport,
   diskFinding,
+  driftFindings,
   duplicatePortFindings,
   engineVersionFinding,
   envDrift,
@@ -32,6 +34,7 @@ import {
   envFileFindings,
   envInvalidFinding,
   type Finding,
+  identityFindings,
   maxMapCountFinding,
   memoryFinding,
   type PortPlanEntry,
@@ -46,8 +49,9 @@ import {
   summarize,
   takenPortProbe,
 } from "./doctor-rules.ts";
+import type { ServiceDrift } from "./drift-rules.ts";
 import { profileOption, readEnvironment } from "./shared.ts";
-import { buildStatusReport, conditionOf, renderStatusTable } from "./status.ts";
+import { buildStatusReport, conditionOf, readStackDrift, renderStatusTable } from "./status.ts";
 
 /** Exit code of `doctor --preflight` when every chosen service already runs healthy (start-infra.sh). */
 export const EXIT_ALREADY_RUNNING = 3;
@@ -268,6 +272,8 @@ export interface DoctorRun {
   /** What the checks saw, so `--preflight` can print the status of an already running stack itself. */
   config: Config;
   containers: ComposeContainer[];
+  /** The services whose containers differ from what `make start` would create now. */
+  drift: ServiceDrift[];
 }
 
 async function composeCommandAndVersion(): Promise<{
@@ -325,11 +331,21 @@ export async function runDoctor(options: DoctorOptions, trace = commandTrace("do
   findings.push(composeVersionFinding(command, composeVersion));
 
   let containers: ComposeContainer[] = [];
+  let drift: ServiceDrift[] = [];
   if (engine.reachable && command && composeVersion) {
-    containers = await trace
-      .step("docker", "compose ps", () => composePs(composeTarget(command, config)))
-      .catch(() => []);
+    const target = composeTarget(command, config);
+    containers = await trace.step("docker", "compose ps", () => composePs(target)).catch(() => []);
+    if (containers.length > 0)
+      drift = await trace.step("docker", "drift", () => readStackDrift(target, config, containers));
+    const others = await trace.step("docker", "other stacks", () =>
+      readOtherStacks(target.projectDirectory, SERVICE_NAMES),
+    );
+    const identity = { project: config.composeProjectName, checkout: repoRoot, ports: config.ports };
+    findings.push(
+      ...identityFindings(identity, others, derivedProjectName(config.composeProjectName, repoRoot)),
+    );
   }
+  findings.push(...driftFindings(drift));
 
   const plan = portPlan(SERVICES, config.ports, profiles);
   findings.push(...duplicatePortFindings(plan));
@@ -378,10 +394,20 @@ export async function runDoctor(options: DoctorOptions, trace = commandTrace("do
     containers.length > 0 &&
     selected.every((s) => conditionOf(containers.find((c) => c.service === s.name)) === "up");
   return {
-    report: summarize(config.composeProjectName, profiles, findings, stackRunning),
+    // A stack that differs from its configuration is not done: start recreates what differs.
+    report: summarize(config.composeProjectName, profiles, findings, stackRunning && drift.length === 0),
     config,
     containers,
+    drift,
   };
+}
+
+/** Pure: what make start is about to recreate on a running stack, and why. */
+export function renderRecreation(drift: readonly ServiceDrift[]): string {
+  return [
+    "The running stack differs from its configuration; Compose recreates only these:",
+    ...drift.map((d) => `  ${d.service}: ${d.differences.join("; ")}`),
+  ].join("\n");
 }
 
 interface DoctorFlags {
@@ -410,7 +436,7 @@ export function registerDoctorCommand(program: Command): void {
       await withCommandTrace(
         flags.preflight ? "preflight" : "doctor",
         async (trace) => {
-          const { report, config, containers } = await runDoctor(
+          const { report, config, containers, drift } = await runDoctor(
             { profiles: flags.profile ?? [], preflight: Boolean(flags.preflight) },
             trace,
           ).catch((error: unknown) => {
@@ -420,8 +446,11 @@ export function registerDoctorCommand(program: Command): void {
           });
           if (flags.json) printJson(report);
           else if (flags.preflight) {
-            const shown = report.findings.filter((f) => f.status === "fail" || f.status === "warn");
+            const shown = report.findings.filter(
+              (f) => (f.status === "fail" || f.status === "warn") && f.code !== "STACK_DRIFT",
+            );
             if (shown.length > 0) process.stderr.write(`${renderFindings(shown)}\n`);
+            if (report.ok && drift.length > 0) process.stderr.write(`${renderRecreation(drift)}\n`);
           } else {
             process.stdout.write(
               `Doctor: project ${report.project}, profiles ${report.profiles.join(" + ")}\n`,

@@ -1,6 +1,7 @@
 import type { Command } from "commander";
 import type { Config } from "../config/env.ts";
 import { SEEDED_SERVICES } from "../config/services.ts";
+import { requireOwnStack } from "../docker/checkout.ts";
 import { formatUserError, toUserError, UserError } from "../errors.ts";
 import { printJson } from "../output/json.ts";
 import { renderTable } from "../output/table.ts";
@@ -96,6 +97,7 @@ async function seedAction(flags: SeedFlags, trace: CommandTrace): Promise<void> 
   const config = loadCommandConfig();
   trace.configure(config);
   const services = (flags.only ?? SEEDED_SERVICES) as SeedService[];
+  await requireOwnStack(config);
   const outcomes = await runSeed(config, services, (service, run) => trace.step(service, "seed", run));
   const failed = outcomes.filter((o) => o.error);
   if (flags.json) {

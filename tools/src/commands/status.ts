@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import type { Config } from "../config/env.ts";
+import { type Config, type PortVariable, parseConfig } from "../config/env.ts";
 import {
   PROFILES,
   type Profile,
@@ -8,16 +8,20 @@ import {
   serviceByName,
   servicesInProfile,
 } from "../config/services.ts";
+import { requireOwnProject } from "../docker/checkout.ts";
 import {
   type ComposeContainer,
   type ComposeTarget,
   composeCommand,
   composeLogsTail,
   composePs,
+  composeRun,
   composeTarget,
+  profileArgs,
 } from "../docker/compose.ts";
 import { memoryLimitOf, nextHealthcheckSeconds, readComposeServices } from "../docker/compose-file.ts";
 import { ENGINE_FIX, engineFix, probeEngine } from "../docker/engine.ts";
+import { run } from "../docker/exec.ts";
 import { inspectContainers } from "../docker/inspect.ts";
 import { UserError } from "../errors.ts";
 import { printJson, printJsonError } from "../output/json.ts";
@@ -31,6 +35,14 @@ import {
   healthcheckMayPass,
   type ServiceDiagnosis,
 } from "./diagnose-rules.ts";
+import {
+  parseConfigHashes,
+  parseImageIds,
+  publishedPorts,
+  renderDrift,
+  type ServiceDrift,
+  stackDrift,
+} from "./drift-rules.ts";
 import { loadCommandConfig, profileOption, readEnvironment } from "./shared.ts";
 
 /** `status --diagnose` after a failed start: every service that was not up has passed its healthcheck since. */
@@ -64,6 +76,8 @@ export interface StatusReport {
   /** Profiles left out because none of their containers runs (only when no --profile was given). */
   notStarted: Profile[];
   services: ServiceStatus[];
+  /** Services whose containers differ from what .env, the Compose file and the images say now. */
+  drift: ServiceDrift[];
 }
 
 /** Pure: what a container's state and health mean to a user. */
@@ -99,38 +113,57 @@ export function expectedProfiles(
   return started.length > 0 ? started : [...PROFILES];
 }
 
-/** Pure: the report for the chosen profiles from `compose ps` and the config. */
+/**
+ * Pure: the environment with each port variable set to the host port its container publishes, so the URLs
+ * shown are the ones that answer, whatever .env says since.
+ */
+export function withPublishedPorts(
+  env: Record<string, string | undefined>,
+  containers: readonly ComposeContainer[],
+  catalog: readonly ServiceDefinition[] = SERVICES,
+): Record<string, string | undefined> {
+  const published: Partial<Record<PortVariable, number>> = {};
+  for (const definition of catalog)
+    Object.assign(
+      published,
+      publishedPorts(
+        definition,
+        containers.find((c) => c.service === definition.name),
+      ),
+    );
+  return { ...env, ...Object.fromEntries(Object.entries(published).map(([k, v]) => [k, String(v)])) };
+}
+
+/** Pure: the report for the chosen profiles from `compose ps` and the config the containers run with. */
 export function buildStatusReport(
   config: Config,
   containers: readonly ComposeContainer[],
   requested: readonly Profile[],
-  catalog: readonly ServiceDefinition[] = SERVICES,
+  drift: readonly ServiceDrift[] = [],
 ): StatusReport {
   const profiles = expectedProfiles(requested, containers);
-  const services = catalog
-    .filter((s) => profiles.includes(s.profile))
-    .map((definition): ServiceStatus => {
-      const container = containers.find((c) => c.service === definition.name);
-      const condition = conditionOf(container);
-      const credentials = definition.credentials?.(config);
-      return {
-        service: definition.name,
-        profile: definition.profile,
-        condition,
-        ok: condition === "up",
-        state: container?.state ?? "",
-        health: container ? container.health || "none" : "",
-        detail: container?.status ?? "no container (not started)",
-        url: maskUrl(definition.humanUrl(config)),
-        user: credentials?.user ?? null,
-        password: credentials ? MASK : null,
-        ports: definition.ports.map((p) => ({
-          variable: p.variable,
-          hostPort: config.ports[p.variable],
-          containerPort: p.containerPort,
-        })),
-      };
-    });
+  const services = SERVICES.filter((s) => profiles.includes(s.profile)).map((definition): ServiceStatus => {
+    const container = containers.find((c) => c.service === definition.name);
+    const condition = conditionOf(container);
+    const credentials = definition.credentials?.(config);
+    return {
+      service: definition.name,
+      profile: definition.profile,
+      condition,
+      ok: condition === "up",
+      state: container?.state ?? "",
+      health: container ? container.health || "none" : "",
+      detail: container?.status ?? "no container (not started)",
+      url: maskUrl(definition.humanUrl(config)),
+      user: credentials?.user ?? null,
+      password: credentials ? MASK : null,
+      ports: definition.ports.map((p) => ({
+        variable: p.variable,
+        hostPort: config.ports[p.variable],
+        containerPort: p.containerPort,
+      })),
+    };
+  });
   return {
     schemaVersion: 1,
     project: config.composeProjectName,
@@ -138,6 +171,7 @@ export function buildStatusReport(
     profiles,
     notStarted: requested.length > 0 ? [] : PROFILES.filter((p) => !profiles.includes(p)),
     services,
+    drift: drift.filter((d) => services.some((s) => s.service === d.service)),
   };
 }
 
@@ -231,8 +265,45 @@ export async function readStackContainers(
   if (!engine.reachable)
     throw new UserError(`cannot reach a Docker engine (${engine.reason})`, { fix: engineFix(engine) });
   const target = await trace.step("docker", "resolve compose", () => resolveComposeTarget(config));
+  await trace.step("docker", "checkout", () => requireOwnProject(target));
   const containers = await trace.step("docker", "compose ps", () => readContainers(target));
   return { target, containers };
+}
+
+/** Compose's hash of every service's config as it would create it now; none when Compose does not say. */
+async function wantedConfigHashes(target: ComposeTarget): Promise<Map<string, string>> {
+  try {
+    return parseConfigHashes((await composeRun(target, [...profileArgs(), "config", "--hash", "*"])).stdout);
+  } catch {
+    return new Map();
+  }
+}
+
+/**
+ * How the containers differ from what `make start` would create now: ports against .env, the config hash
+ * Compose labels each container with against `compose config --hash`, the image id against the tag's.
+ */
+export async function readStackDrift(
+  target: ComposeTarget,
+  config: Config,
+  containers: readonly ComposeContainer[],
+): Promise<ServiceDrift[]> {
+  const [details, hashes] = await Promise.all([
+    inspectContainers(containers.map((c) => c.name)),
+    wantedConfigHashes(target),
+  ]);
+  const refs = [...new Set([...details.values()].map((d) => d.imageRef).filter((r) => r !== ""))];
+  const images =
+    refs.length === 0
+      ? new Map<string, string>()
+      : parseImageIds(
+          (
+            await run("docker", ["image", "inspect", "--format", "{{json .}}", ...refs], {
+              timeoutMs: 15_000,
+            })
+          ).stdout,
+        );
+  return stackDrift(SERVICES, containers, config.ports, details, hashes, images);
 }
 
 const DIAGNOSE_LOG_LINES = 30;
@@ -377,12 +448,15 @@ async function statusAction(flags: StatusFlags, trace: CommandTrace): Promise<bo
   const config = loadCommandConfig();
   trace.configure(config);
   const { target, containers } = await readStackContainers(config, trace);
-  const report = buildStatusReport(config, containers, flags.profile ?? []);
+  const drift = await trace.step("docker", "drift", () => readStackDrift(target, config, containers));
+  const running = parseConfig(withPublishedPorts(readEnvironment().merged, containers), config.envFile);
+  const report = buildStatusReport(running, containers, flags.profile ?? [], drift);
   if (flags.json) printJson(report);
   else {
     process.stdout.write(`Project ${report.project} (${report.profiles.join(" + ")}):\n`);
     process.stdout.write(`${renderStatusTable(report)}\n`);
     if (report.notStarted.length > 0) process.stdout.write(`${renderNotStarted(report)}\n`);
+    if (report.drift.length > 0) process.stdout.write(`${renderDrift(report.drift)}\n`);
   }
   if (report.ok) return true;
   process.exitCode = 1;

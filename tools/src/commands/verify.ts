@@ -7,6 +7,7 @@ import { randomUUID } from "node:crypto";
 import type { Command } from "commander";
 import type { Config } from "../config/env.ts";
 import { PROFILES, type Profile, SERVICES, serviceByName } from "../config/services.ts";
+import { requireOwnProject } from "../docker/checkout.ts";
 import { composeCommand, composePs, composeTarget } from "../docker/compose.ts";
 import { maskText, serviceError, UserError } from "../errors.ts";
 import {
@@ -609,6 +610,7 @@ async function profilesToVerify(
   requested: Profile[],
 ): Promise<{ profiles: Profile[]; notStarted: Profile[]; notRunning: NotRunning[] }> {
   const command = await composeCommand();
+  if (command) await requireOwnProject(composeTarget(command, config));
   const containers = command ? await composePs(composeTarget(command, config)).catch(() => []) : [];
   const started = startedProfiles(containers);
   const notStarted = started.length > 0 ? PROFILES.filter((p) => !started.includes(p)) : [];

@@ -17,6 +17,14 @@ export interface ContainerDetails {
   lastHealthcheck: { exitCode: number; output: string } | undefined;
   /** The memory limit the engine enforces (HostConfig.Memory); 0 when none or not reported. */
   memoryLimitBytes: number;
+  /** com.docker.compose.config-hash: the hash of the service config it was created from ("" if none). */
+  configHash: string;
+  /** com.docker.compose.project.working_dir: the checkout's infra/ folder that created it ("" if none). */
+  workingDir: string;
+  /** The image reference it was created from (Config.Image). */
+  imageRef: string;
+  /** The id of the image it runs. */
+  imageId: string;
 }
 
 const str = (v: unknown): string => (typeof v === "string" ? v : "");
@@ -34,6 +42,8 @@ export function parseInspect(text: string): Map<string, ContainerDetails> {
   for (const record of records as Record<string, unknown>[]) {
     const state = (record?.State ?? {}) as Record<string, unknown>;
     const memory = ((record?.HostConfig ?? {}) as { Memory?: unknown }).Memory;
+    const containerConfig = (record?.Config ?? {}) as { Image?: unknown; Labels?: unknown };
+    const labels = (containerConfig.Labels ?? {}) as Record<string, unknown>;
     const health = (state.Health ?? {}) as {
       Status?: unknown;
       FailingStreak?: unknown;
@@ -51,6 +61,10 @@ export function parseInspect(text: string): Map<string, ContainerDetails> {
         ? { exitCode: typeof last.ExitCode === "number" ? last.ExitCode : 0, output: str(last.Output) }
         : undefined,
       memoryLimitBytes: typeof memory === "number" ? memory : 0,
+      configHash: str(labels["com.docker.compose.config-hash"]),
+      workingDir: str(labels["com.docker.compose.project.working_dir"]),
+      imageRef: str(containerConfig.Image),
+      imageId: str(record?.Image),
     });
   }
   return details;

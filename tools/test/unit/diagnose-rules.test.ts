@@ -32,6 +32,14 @@ const REAL_INSPECT = JSON.stringify([
       Health: { Status: "unhealthy", FailingStreak: 0, Log: [] },
     },
     HostConfig: { Memory: 536870912 },
+    Image: "sha256:4f1c2d",
+    Config: {
+      Image: "postgres:16.4-alpine",
+      Labels: {
+        "com.docker.compose.config-hash": "9e1a0c7b3f",
+        "com.docker.compose.project.working_dir": "/home/dev/wallpaperdb/infra",
+      },
+    },
   },
   {
     Name: "/wallpaperdb-opensearch-1",
@@ -95,6 +103,10 @@ const details = (overrides: Partial<ContainerDetails>): ContainerDetails => ({
   failingStreak: 0,
   lastHealthcheck: undefined,
   memoryLimitBytes: 0,
+  configHash: "",
+  workingDir: "",
+  imageRef: "",
+  imageId: "",
   ...overrides,
 });
 
@@ -119,6 +131,10 @@ describe("docker inspect", () => {
       failingStreak: 0,
       lastHealthcheck: undefined,
       memoryLimitBytes: 536870912,
+      configHash: "9e1a0c7b3f",
+      workingDir: "/home/dev/wallpaperdb/infra",
+      imageRef: "postgres:16.4-alpine",
+      imageId: "sha256:4f1c2d",
     });
     assert.deepEqual(parsed.get("wallpaperdb-opensearch-1")?.lastHealthcheck, {
       exitCode: 7,
