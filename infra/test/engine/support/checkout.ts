@@ -59,12 +59,13 @@ export interface Checkout {
 }
 
 /** The hard open-files limit containers can be given here (root without CAP_SYS_RESOURCE cannot raise it). */
-function grantableOpenFiles(): number {
+export function grantableOpenFiles(): number {
   const limit = Number(spawnSync("sh", ["-c", "ulimit -Hn"], { encoding: "utf8" }).stdout.trim());
   return Number.isFinite(limit) ? limit : 65536;
 }
 
-function cleanEnv(extra: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+/** The environment without the variables a developer's shell may carry that would point a checkout elsewhere. */
+export function cleanEnv(extra: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [key, value] of Object.entries(process.env))
     if (!FOREIGN_VARIABLES.some((pattern) => pattern.test(key))) env[key] = value;
