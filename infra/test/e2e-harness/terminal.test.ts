@@ -9,7 +9,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { requireTool } from "../support/compose-files.ts";
 import { sandbox } from "../support/fake-docker/fake-docker.ts";
 import { repoRoot } from "../support/paths.ts";
-import { openTerminal } from "../support/terminal.ts";
+import { assertInterrupted, openTerminal } from "../support/terminal.ts";
 import { isDownOfE2EProject } from "./harness-process.ts";
 
 describe("make e2e on a terminal", () => {
@@ -23,7 +23,7 @@ describe("make e2e on a terminal", () => {
       terminal.start("make e2e");
       await terminal.waitFor(/Starting core observability \(project wallpaperdb-e2e-/, "the start step");
       terminal.ctrlC();
-      assert.equal(await terminal.exitCode(), 130, terminal.screen());
+      assertInterrupted(await terminal.exitCode(), terminal.screen());
       const screen = terminal.screen();
       assert.equal(screen.match(/SIGINT received/g)?.length, 1, screen);
       assert.match(screen, /e2e: tearing down project wallpaperdb-e2e-/);

@@ -12,7 +12,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { requireTool } from "../support/compose-files.ts";
 import { type Sandbox, sandbox } from "../support/fake-docker/fake-docker.ts";
 import { repoRoot } from "../support/paths.ts";
-import { openTerminal, type Terminal } from "../support/terminal.ts";
+import { assertInterrupted, openTerminal, type Terminal } from "../support/terminal.ts";
 
 const PROMPT = /Type "yes" to continue:/;
 const DELETING = / (down|volume rm|volume prune|system prune)\b/;
@@ -126,7 +126,7 @@ describe("make reset on a terminal", () => {
     const { box, terminal } = setup;
     try {
       terminal.ctrlC();
-      assert.equal(await terminal.exitCode(), 130, terminal.screen());
+      assertInterrupted(await terminal.exitCode(), terminal.screen());
       assert.deepEqual(interruptLines(terminal.screen()), [
         "✗ make reset was interrupted (Ctrl-C); nothing was deleted.",
       ]);
@@ -161,7 +161,7 @@ describe("Ctrl-C under a terminal", () => {
       terminal.start("make start PROFILE=core");
       await terminal.waitFor(/Starting core \(project/, "compose up");
       terminal.ctrlC();
-      assert.equal(await terminal.exitCode(), 130, terminal.screen());
+      assertInterrupted(await terminal.exitCode(), terminal.screen());
       assert.deepEqual(interruptLines(terminal.screen()), [
         "✗ make start was interrupted (Ctrl-C); services it already started keep running.",
       ]);
@@ -189,7 +189,7 @@ describe("Ctrl-C under a terminal", () => {
       terminal.start("make wait PROFILE=core");
       await terminal.waitFor(/waiting .*connection refused/, "the first probes");
       terminal.ctrlC();
-      assert.equal(await terminal.exitCode(), 130, terminal.screen());
+      assertInterrupted(await terminal.exitCode(), terminal.screen());
       assert.deepEqual(interruptLines(terminal.screen()), ["✗ make wait was interrupted (Ctrl-C)."]);
       assert.match(terminal.screen(), /fix: make wait again; it only probes so nothing changed/);
       assert.doesNotMatch(terminal.screen(), /make: \*\*\*/, "make added its own error line");
