@@ -287,6 +287,26 @@ describe("devcontainer.json: environment and commands", () => {
     }
   });
 
+  it("a Windows checkout gets LF shell scripts (sh fails on a CR) and a CRLF initialize.cmd", () => {
+    const files = [
+      ".devcontainer/initialize.sh",
+      "infra/scripts/env-identity.sh",
+      "Makefile",
+      ".env.example",
+    ];
+    const eol = (path: string) =>
+      spawnSync("git", ["check-attr", "eol", "--", path], { cwd: repoRoot, encoding: "utf8" }).stdout.trim();
+    for (const path of files) assert.match(eol(path), /: eol: lf$/, path);
+    assert.match(eol(".devcontainer/initialize.cmd"), /: eol: crlf$/);
+  });
+
+  it("initialize.cmd derives the identity with Git for Windows' sh, and without one refuses a taken project", () => {
+    const script = readFileSync(join(devcontainerDir, "initialize.cmd"), "utf8");
+    assert.match(script, /"%posix_sh%" \.devcontainer\/initialize\.sh\r?\nexit \/b %errorlevel%/);
+    assert.match(script, /call :refuse_taken_project \|\| exit \/b 1\r?\n\s*copy \/y \.env\.example \.env/);
+    assert.match(script, /label=com\.docker\.compose\.project=%project%/);
+  });
+
   it("keeps data when the editor closes: stopCompose or none, never a removal", () => {
     assert.ok(["stopCompose", "none"].includes(config.shutdownAction), config.shutdownAction);
   });
