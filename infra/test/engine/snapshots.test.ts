@@ -16,7 +16,7 @@ import pg from "pg";
 import { markerStores } from "../../e2e/lib/markers.ts";
 import type { RunResult } from "../support/fake-docker/fake-docker.ts";
 import { type Checkout, makeCheckout } from "./support/checkout.ts";
-import { containers, engineTier, ensureImages } from "./support/engine.ts";
+import { containers, engineTier, ensureImages, volumes } from "./support/engine.ts";
 
 const DATA = ["minio", "nats", "opensearch", "postgres"];
 const ALL_THERE = { postgres: true, minio: true, opensearch: true, nats: true };
@@ -145,30 +145,58 @@ describe("engine tier: make snapshot and make restore", engineTier(), () => {
     assert.ok(!existsSync(snapshotDir("broken")));
   });
 
-  it("Ctrl-C during make snapshot keeps no complete-looking snapshot and starts the services again", async () => {
-    const child = spawn("make", ["--no-print-directory", "snapshot", "NAME=cut"], {
+  /** Runs make with `args` and sends it Ctrl-C the way a terminal does (the whole group) once `when` is printed. */
+  const interruptedMake = async (args: string[], when: RegExp): Promise<{ code: number; output: string }> => {
+    const child = spawn("make", ["--no-print-directory", ...args], {
       cwd: co.dir,
       env: co.env,
       detached: true,
       stdio: ["ignore", "pipe", "pipe"],
     });
     let output = "";
-    const closed = new Promise<number>((done) =>
-      child.on("close", (code, signal) => done(code ?? (signal ? 130 : 1))),
+    let sent = false;
+    const collect = (d: Buffer) => {
+      output += d;
+      if (!sent && when.test(output)) {
+        sent = true;
+        process.kill(-(child.pid as number), "SIGINT");
+      }
+    };
+    child.stdout.on("data", collect);
+    child.stderr.on("data", collect);
+    const code = await new Promise<number>((done) =>
+      child.on("close", (exit, signal) => done(exit ?? (signal ? 130 : 1))),
     );
-    // Ctrl-C as a terminal sends it: to the whole process group, once the volumes are being read.
-    await new Promise<void>((done) => {
-      const watch = (d: Buffer) => {
-        output += d;
-        if (/stopped in/.test(output)) {
-          process.kill(-(child.pid as number), "SIGINT");
-          done();
-        }
-      };
-      child.stdout.on("data", watch);
-      child.stderr.on("data", watch);
-    });
-    const code = await closed;
+    return { code, output };
+  };
+
+  it("Ctrl-C during make restore leaves the previous data or the whole snapshot, never a mix", async (t) => {
+    const { code, output } = await interruptedMake(["restore", `NAME=${saved}`, "CONFIRM=1"], /unpacked in/);
+    assert.equal(code, 130, output);
+    // Ctrl-C ends the command once the services are started again, without waiting for them.
+    ok(await co.make(["wait", "PROFILE=core"]));
+    const before = await presence(changed);
+    const restored = await presence(saved);
+    const keptPrevious = /before any data was replaced; the previous data is kept/.test(output);
+    t.diagnostic(
+      keptPrevious ? "interrupted while unpacking" : "interrupted during the swap, which completed",
+    );
+    if (keptPrevious) assert.deepEqual(before, ALL_THERE, output);
+    else {
+      // The signal came once every archive was unpacked: the swap went through first.
+      assert.match(output, /after the data was replaced/);
+      assert.deepEqual(restored, ALL_THERE, output);
+    }
+    assert.deepEqual(dataRunning(), ALL_RUNNING);
+    assert.deepEqual(
+      volumes(co.project).filter((v) => v.endsWith("-restore")),
+      [],
+      "staging volumes left behind",
+    );
+  });
+
+  it("Ctrl-C during make snapshot keeps no complete-looking snapshot and starts the services again", async () => {
+    const { code, output } = await interruptedMake(["snapshot", "NAME=cut"], /stopped in/);
     assert.equal(code, 130, output);
     assert.match(output, /interrupted \(Ctrl-C\); no snapshot was kept/);
     const folders = readdirSync(join(co.dir, ".snapshots"));

@@ -472,7 +472,10 @@ async function restoreSnapshot(name: string, flags: { yes?: boolean }): Promise<
     return { service: d.service, live, staging: stagingName(live), file: join(dir, archive.file) };
   });
   const dropStaging = () => Promise.all(volumes.map((v) => removeVolume(v.staging).catch(() => "")));
-  const signals = catchSignals(stopVolumeContainers);
+  let swapping = false;
+  const signals = catchSignals(() => {
+    if (!swapping) stopVolumeContainers();
+  });
   let runningBefore: string[] = [];
   // Phase 1: every archive into a staging volume of its own; the live volumes are untouched until all succeed.
   try {
@@ -510,6 +513,7 @@ async function restoreSnapshot(name: string, flags: { yes?: boolean }): Promise<
   }
   // Phase 2: all archives unpacked, so the swap goes through; a signal now only ends the command after it,
   // as stopping half-way would leave a mix of old and restored data.
+  swapping = true;
   try {
     const started = performance.now();
     for (const v of volumes) await copyVolume(helperImage, v.staging, v.live);

@@ -17,11 +17,21 @@ export function stopVolumeContainers(): void {
   for (const child of running) child.kill("SIGTERM");
 }
 
-/** Root inside the helper: the engine tier's postgres image runs as its postgres user, and every file must be read. */
-const helper = (image: string, mounts: string[], command: string[], input = false) => [
+/**
+ * Root inside the helper: the engine tier's postgres image runs as its postgres user, and every file must be
+ * read. `interruptible`: --init puts an init first that passes Ctrl-C on to tar; without it the command is
+ * PID 1, which ignores the signals it has no handler for, so a copy once begun runs to its end.
+ */
+const helper = (
+  image: string,
+  mounts: string[],
+  command: string[],
+  options: { input?: boolean; interruptible?: boolean } = {},
+) => [
   "run",
   "--rm",
-  ...(input ? ["-i"] : []),
+  ...(options.input ? ["-i"] : []),
+  ...(options.interruptible ? ["--init"] : []),
   "--user",
   "0:0",
   "--network",
@@ -77,23 +87,31 @@ export async function archiveVolume(
   });
   // Numeric owners: the image that extracts it may name its users differently (Alpine's postgres is 70).
   const tar = ["tar --numeric-owner -C /volume -cf - ."];
-  await dockerStreaming(helper(image, [`${volume}:/volume:ro`], tar), "ignore", async (child) => {
-    if (!child.stdout) throw new Error("docker run gave no output stream");
-    await pipeline(child.stdout, measure, createWriteStream(file, { flags: "wx" }));
-  });
+  await dockerStreaming(
+    helper(image, [`${volume}:/volume:ro`], tar, { interruptible: true }),
+    "ignore",
+    async (child) => {
+      if (!child.stdout) throw new Error("docker run gave no output stream");
+      await pipeline(child.stdout, measure, createWriteStream(file, { flags: "wx" }));
+    },
+  );
   return { bytes, sha256: hash.digest("hex") };
 }
 
 /** Extracts the tar archive `file` into the (empty) volume `volume`. */
 export async function extractIntoVolume(image: string, volume: string, file: string): Promise<void> {
   const tar = ["tar --numeric-owner -C /volume -xf -"];
-  await dockerStreaming(helper(image, [`${volume}:/volume`], tar, true), "pipe", (child) => {
-    if (!child.stdin) throw new Error("docker run took no input stream");
-    return pipeline(createReadStream(file), child.stdin);
-  });
+  await dockerStreaming(
+    helper(image, [`${volume}:/volume`], tar, { input: true, interruptible: true }),
+    "pipe",
+    (child) => {
+      if (!child.stdin) throw new Error("docker run took no input stream");
+      return pipeline(createReadStream(file), child.stdin);
+    },
+  );
 }
 
-/** Replaces everything in volume `to` by a copy of volume `from` (owners, modes and times kept). */
+/** Replaces everything in volume `to` by a copy of volume `from` (owners, modes and times kept); not interruptible. */
 export async function copyVolume(image: string, from: string, to: string): Promise<void> {
   const copy = ["rm -rf /to/* /to/.[!.]* /to/..?* && cp -a /from/. /to/"];
   await dockerStreaming(helper(image, [`${from}:/from:ro`, `${to}:/to`], copy), "ignore", async () => {});
