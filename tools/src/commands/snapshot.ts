@@ -156,7 +156,7 @@ function readManifest(dir: string): Manifest {
 
 /**
  * Ctrl-C, SIGTERM and a closed terminal end the current phase cleanly instead of the process: `onSignal`
- * stops what runs, and the command then puts back what it changed. Returns whether a signal came.
+ * stops what runs, and the command then puts back what it changed. `interrupted()` names the signal that came.
  */
 function catchSignals(onSignal: () => void): { interrupted: () => string | undefined; release: () => void } {
   let caught: string | undefined;
@@ -190,7 +190,7 @@ async function stopDataServices(stack: Stack): Promise<string[]> {
   return before;
 }
 
-/** Starts what ran before and no longer runs (Compose also stops services that depend on a stopped one). */
+/** Starts every service that ran before and runs no longer, whatever else Compose stopped along with the data services. */
 async function startAgain(stack: Stack, runningBefore: readonly string[]): Promise<string[]> {
   const now = await readContainers(stack.target);
   const stopped = runningBefore.filter((s) => now.find((c) => c.service === s)?.state !== "running");
