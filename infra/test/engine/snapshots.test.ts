@@ -15,6 +15,7 @@ import { connect } from "nats";
 import pg from "pg";
 import { markerStores } from "../../e2e/lib/markers.ts";
 import type { RunResult } from "../support/fake-docker/fake-docker.ts";
+import { openTerminal } from "../support/terminal.ts";
 import { type Checkout, makeCheckout } from "./support/checkout.ts";
 import { containers, engineTier, ensureImages, volumes } from "./support/engine.ts";
 
@@ -134,6 +135,27 @@ describe("engine tier: make snapshot and make restore", engineTier(), () => {
     assert.notEqual(result.code, 0, result.output);
     assert.match(result.output, /postgres:17\.2-alpine.*another major version/);
     assert.match(result.output, /fix:.*infra\/docker-compose\.yml/);
+    assert.deepEqual(await presence(changed), ALL_THERE);
+  });
+
+  it("in a terminal, make restore asks (no: nothing changes) and make snapshot-rm asks (yes: deleted)", async () => {
+    const term = await openTerminal(co.dir, { ...co.env, TERM: "xterm" }, 300_000);
+    try {
+      assert.equal(await term.run(`cd ${co.dir}`), 0);
+      term.start(`make restore NAME=${saved}`);
+      await term.waitFor(/Type "yes" to continue/, "the restore's prompt");
+      term.answer("no");
+      assert.equal(await term.exitCode(), 2, term.screen());
+      assert.match(term.screen(), /cancelled; nothing was changed/);
+      assert.doesNotMatch(term.screen(), /Stopping/);
+      term.start("make snapshot-rm NAME=other-major");
+      await term.waitFor(/deletes the snapshot .*other-major[\s\S]*Type "yes"/, "snapshot-rm's prompt");
+      term.answer("yes");
+      assert.equal(await term.exitCode(), 0, term.screen());
+    } finally {
+      term.close();
+    }
+    assert.ok(!existsSync(snapshotDir("other-major")));
     assert.deepEqual(await presence(changed), ALL_THERE);
   });
 

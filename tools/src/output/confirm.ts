@@ -1,5 +1,6 @@
-import { closeSync, createReadStream, openSync, writeSync } from "node:fs";
+import { closeSync, openSync, writeSync } from "node:fs";
 import { createInterface } from "node:readline";
+import { ReadStream } from "node:tty";
 
 /** Whether /dev/tty can really be opened (CI, setsid and a closed terminal cannot). */
 export function hasTerminal(): boolean {
@@ -23,7 +24,8 @@ export async function askYes(lines: readonly string[]): Promise<boolean | undefi
     return undefined;
   }
   writeSync(fd, `${lines.join("\n")}\nType "yes" to continue: `);
-  const input = createReadStream("", { fd, autoClose: false });
+  // A terminal stream, not an fs one: an fs read left blocked on the terminal would keep the process from exiting.
+  const input = new ReadStream(fd);
   const reader = createInterface({ input });
   const answer = await new Promise<string>((done) => {
     reader.once("line", done);
@@ -31,6 +33,5 @@ export async function askYes(lines: readonly string[]): Promise<boolean | undefi
   });
   reader.close();
   input.destroy();
-  closeSync(fd);
   return answer.trim() === "yes";
 }
