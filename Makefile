@@ -25,10 +25,11 @@ SERVICE ?=
 ONLY ?=
 PROFILE ?=
 SINCE ?=
+NAME ?=
 JSON ?=
 json_flag = $(if $(filter 1 yes true,$(JSON)),--json)
 # make also takes variables from the environment: an exported CONFIRM must not delete anything, so only
-# CONFIRM=1 typed on make's command line confirms a reset.
+# CONFIRM=1 typed on make's command line confirms a reset, a restore or a snapshot-rm.
 reset_confirmed = $(and $(filter command line,$(origin CONFIRM)),$(filter 1 yes true,$(CONFIRM)))
 
 # Ctrl-C reaches make, the recipe's shell and everything under it at once. The recipe's shell then exits
@@ -38,18 +39,21 @@ reset_confirmed = $(and $(filter command line,$(origin CONFIRM)),$(filter 1 yes 
 # themselves what they leave behind.
 ctrl_c_says = trap 'printf "✗ make %s was interrupted (Ctrl-C).\n  fix: %s\n" "$@" "$(1)" >&2; exit 0' INT;
 ctrl_c_quiet := trap 'exit 0' INT;
+# NAME as one single-quoted shell word, whatever it holds (the tools validate it).
+name_arg = $(if $(NAME),'$(subst ','\'',$(NAME))')
 
 DEPS_STAMP := node_modules/.package-lock.json
 DEPS_INPUTS := package-lock.json package.json infra/package.json tools/package.json
 
-.PHONY: help start stop reset logs seed wait status doctor verify test lint typecheck e2e check-images bench fmt
+.PHONY: help start stop reset logs seed wait status doctor verify snapshot snapshots snapshot-rm restore test lint typecheck e2e check-images bench fmt
 
 help: ## List the targets with what they do
 	@printf 'WallpaperDB local infrastructure\n\nUsage: make <target> [VAR=value]\n\n'
 	@on=''; off=''; if [ -t 1 ]; then on='\033[36m'; off='\033[0m'; fi; \
 	awk -v on="$$on" -v off="$$off" 'BEGIN {FS = ":.*## "} /^[a-z][a-z0-9-]*:.*## / {printf "  %s%-12s%s %s\n", on, $$1, off, $$2}' $(MAKEFILE_LIST)
 	@printf '\nVariables: PROFILE=core|observability (start, wait), SERVICE=name SINCE=10m (logs),\n'
-	@printf '           ONLY=postgres,minio,opensearch,nats (seed), CONFIRM=1 (reset), JSON=1 (status, doctor)\n'
+	@printf '           ONLY=postgres,minio,opensearch,nats (seed), CONFIRM=1 (reset, restore, snapshot-rm),\n'
+	@printf '           NAME=snapshot (snapshot, restore, snapshot-rm), JSON=1 (status, doctor, snapshot, snapshots)\n'
 
 start: $(DEPS_STAMP) ## Start the stack (preflight, up, wait healthy, seed) and print URLs
 	@$(RUN) start -- $(if $(PROFILE),--profile $(PROFILE))
@@ -80,6 +84,20 @@ doctor: $(DEPS_STAMP) ## Check Docker, Compose, ports, memory, disk, vm.max_map_
 
 verify: $(DEPS_STAMP) ## Prove the running stack end to end (write and read every service, telemetry round trip)
 	@$(call ctrl_c_says,make verify again; its probe data has names of its own) $(RUN) verify
+
+# Like reset, the snapshot targets run without turbo: restore and snapshot-rm ask on make's terminal, and
+# snapshot and restore stop the data services themselves, so Ctrl-C must reach them to start them again.
+snapshot: $(DEPS_STAMP) ## Save postgres, minio, opensearch and nats together into .snapshots/NAME (default: date-time)
+	@$(ctrl_c_quiet) bash infra/scripts/snapshot-infra.sh snapshot $(if $(NAME),--name $(name_arg)) $(json_flag)
+
+snapshots: $(DEPS_STAMP) ## List the snapshots: name, age, size, image versions (JSON=1 for machines)
+	@$(ctrl_c_quiet) bash infra/scripts/snapshot-infra.sh snapshots $(json_flag)
+
+snapshot-rm: $(DEPS_STAMP) ## Delete snapshot NAME=... after confirmation (CONFIRM=1 to skip the prompt)
+	@$(ctrl_c_quiet) bash infra/scripts/snapshot-infra.sh snapshot-rm $(name_arg) $(if $(reset_confirmed),--yes)
+
+restore: $(DEPS_STAMP) ## Check, then put snapshot NAME=... back into the data volumes (CONFIRM=1 to skip the prompt)
+	@$(ctrl_c_quiet) bash infra/scripts/snapshot-infra.sh restore $(name_arg) $(if $(reset_confirmed),--yes)
 
 # Where each system tool the tests look for was found: part of the test task's cache key (turbo.json),
 # so a run that skipped tests for a missing tool is not replayed from cache once the tool is installed.

@@ -7,6 +7,7 @@
 import { Command, CommanderError } from "commander";
 import { registerDoctorCommand } from "./commands/doctor.ts";
 import { registerSeedCommand } from "./commands/seed.ts";
+import { registerSnapshotCommands } from "./commands/snapshot.ts";
 import { registerStatusCommand } from "./commands/status.ts";
 import { registerVerifyCommand } from "./commands/verify.ts";
 import { registerWaitCommand } from "./commands/wait.ts";
@@ -19,6 +20,7 @@ const COMMANDS: ReadonlyArray<(program: Command) => void> = [
   registerStatusCommand,
   registerDoctorCommand,
   registerVerifyCommand,
+  registerSnapshotCommands,
 ];
 
 export function buildProgram(): Command {

@@ -18,13 +18,18 @@ const CONTRACT_TARGETS = [
   "lint",
   "typecheck",
   "e2e",
+  "snapshot",
+  "snapshots",
+  "snapshot-rm",
+  "restore",
 ];
+const SNAPSHOT_TARGETS = ["snapshot", "snapshots", "snapshot-rm", "restore"];
 
-function make(args: string[]): string {
+function make(args: string[], env: NodeJS.ProcessEnv = {}): string {
   return execFileSync("make", ["--no-print-directory", ...args], {
     cwd: repoRoot,
     encoding: "utf8",
-    env: { ...process.env, MAKEFLAGS: "" },
+    env: { ...process.env, MAKEFLAGS: "", ...env },
   });
 }
 
@@ -49,10 +54,10 @@ describe("Makefile", () => {
     }
   });
 
-  it("every target but help and reset goes through turbo run and never calls docker or a script directly", () => {
+  it("every target but help, reset and the snapshot ones goes through turbo run and never calls docker or a script directly", () => {
     const makefile = readFileSync(`${repoRoot}/Makefile`, "utf8");
     const targets = [...makefile.matchAll(/^([a-z][a-z0-9-]*):.*##/gm)].map((m) => m[1] as string);
-    for (const target of targets.filter((t) => t !== "help" && t !== "reset")) {
+    for (const target of targets.filter((t) => !["help", "reset", ...SNAPSHOT_TARGETS].includes(t))) {
       const taskLine = recipe(target);
       assert.match(
         taskLine,
@@ -69,6 +74,24 @@ describe("Makefile", () => {
 
   it("reset runs reset-infra.sh itself, on make's terminal: turbo would give it a pseudo-terminal of its own", () => {
     assert.match(recipe("reset"), /^(trap .*; )?bash infra\/scripts\/reset-infra\.sh\s*$/);
+  });
+
+  it("the snapshot targets run snapshot-infra.sh on make's terminal (prompts, and Ctrl-C restarts what they stopped)", () => {
+    for (const target of SNAPSHOT_TARGETS)
+      assert.match(
+        recipe(target),
+        new RegExp(`^(trap .*; )?bash infra/scripts/snapshot-infra\\.sh ${target}\\b`),
+      );
+  });
+
+  it("passes NAME as one quoted word, and only CONFIRM=1 on the command line confirms a restore", () => {
+    assert.match(make(["-n", "snapshot", "NAME=it's"]), /snapshot-infra\.sh snapshot --name 'it'\\''s'/);
+    assert.match(make(["-n", "restore", "NAME=a", "CONFIRM=1"]), /snapshot-infra\.sh restore 'a' --yes/);
+    assert.match(
+      make(["-n", "snapshot-rm", "NAME=a", "CONFIRM=1"]),
+      /snapshot-infra\.sh snapshot-rm 'a' --yes/,
+    );
+    assert.doesNotMatch(make(["-n", "restore", "NAME=a"], { CONFIRM: "1" }), /--yes/);
   });
 
   it("passes ONLY, SERVICE, CONFIRM and PROFILE through as task flags", () => {

@@ -9,6 +9,8 @@ export interface ComposeServiceSpec {
   mem_limit?: string | number;
   profiles?: string[];
   healthcheck?: { interval?: string; timeout?: string };
+  /** Short ("name:/path") or long syntax entries. */
+  volumes?: unknown[];
 }
 
 /** Seconds of a Compose duration ("10s", "1m30s", "500ms"); undefined when it does not parse. */

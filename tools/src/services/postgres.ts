@@ -88,6 +88,15 @@ async function readMigrationFiles(dir: string) {
   return orderMigrations(files, displayPath(dir));
 }
 
+/** The migrations the seeder has applied, read from its ledger (none before the first seed). */
+export function readAppliedMigrations(config: Config): Promise<AppliedMigration[]> {
+  return withClient(
+    config,
+    "reading the applied migrations",
+    async (client) => (await readLedger(client)) ?? [],
+  );
+}
+
 async function readLedger(client: pg.Client): Promise<AppliedMigration[] | undefined> {
   const exists = await client.query<{ t: string | null }>("SELECT to_regclass($1) AS t", [LEDGER_TABLE]);
   if (exists.rows[0]?.t === null) return undefined;

@@ -1,0 +1,162 @@
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import { readComposeServices } from "../../src/docker/compose-file.ts";
+import { dataServices, engineVolumeName } from "../../src/snapshot/data-services.ts";
+import {
+  checksumProblems,
+  compatibility,
+  formatAge,
+  imageVersion,
+  majorVersion,
+  parseManifest,
+  type ServiceImage,
+} from "../../src/snapshot/manifest.ts";
+import { defaultSnapshotName, snapshotNameProblem } from "../../src/snapshot/naming.ts";
+
+const image = (service: string, ref: string): ServiceImage => ({
+  service,
+  image: ref,
+  version: imageVersion(ref),
+});
+const STACK = [
+  image("postgres", "postgres:16.15-alpine3.24"),
+  image("minio", "quay.io/minio/minio:RELEASE.2025-09-07T16-13-09Z"),
+  image("opensearch", "opensearchproject/opensearch:3.8.0"),
+  image("nats", "nats:2.14.7-alpine"),
+];
+const swap = (service: string, ref: string) =>
+  STACK.map((i) => (i.service === service ? image(service, ref) : i));
+
+describe("snapshot names", () => {
+  test("the default name is the local date and time, without characters a filesystem refuses", () => {
+    const name = defaultSnapshotName(new Date(2026, 0, 5, 9, 7, 3));
+    assert.equal(name, "2026-01-05_09-07-03");
+    assert.equal(snapshotNameProblem(name), undefined);
+  });
+
+  test("names that could leave the folder, hide, or look unfinished are refused", () => {
+    for (const name of ["../etc", "a/b", ".hidden", "", "with space", "x.partial", "a".repeat(65)])
+      assert.ok(snapshotNameProblem(name), `"${name}" was accepted`);
+    for (const name of ["before-migration", "v1.2_ok", "A"])
+      assert.equal(snapshotNameProblem(name), undefined);
+  });
+});
+
+describe("which volumes a snapshot holds", () => {
+  test("the four data services and their named volumes come from infra/docker-compose.yml", async () => {
+    const { services, withoutVolume } = dataServices(await readComposeServices());
+    assert.deepEqual(withoutVolume, []);
+    assert.deepEqual(
+      services.map((s) => `${s.service}=${s.volume}:${s.mountPath}`),
+      [
+        "postgres=postgres-data:/var/lib/postgresql/data",
+        "minio=minio-data:/data",
+        "opensearch=opensearch-data:/usr/share/opensearch/data",
+        "nats=nats-data:/data",
+      ],
+    );
+    assert.equal(engineVolumeName("wallpaperdb", "nats-data"), "wallpaperdb_nats-data");
+  });
+
+  test("a bind mount is not a data volume, the long syntax is; a service without one is named", () => {
+    const { services, withoutVolume } = dataServices({
+      postgres: { volumes: ["./init:/docker-entrypoint-initdb.d:ro", "pg:/var/lib/postgresql/data"] },
+      minio: { volumes: [{ type: "volume", source: "objects", target: "/data" }] },
+      opensearch: { volumes: ["./config:/config"] },
+    });
+    assert.deepEqual(
+      services.map((s) => s.volume),
+      ["pg", "objects"],
+    );
+    assert.deepEqual(withoutVolume, ["opensearch", "nats"]);
+  });
+});
+
+describe("whether a snapshot fits the running stack", () => {
+  test("image tags are read from full references", () => {
+    assert.equal(
+      imageVersion("quay.io/minio/minio:RELEASE.2025-09-07T16-13-09Z"),
+      "RELEASE.2025-09-07T16-13-09Z",
+    );
+    assert.equal(imageVersion("localhost:5000/postgres:16.1@sha256:abc"), "16.1");
+    assert.equal(imageVersion("postgres"), "latest");
+    assert.equal(majorVersion("16.15-alpine3.24"), 16);
+    assert.equal(majorVersion("RELEASE.2025-09-07T16-13-09Z"), undefined);
+  });
+
+  test("the same images fit without a word", () => {
+    assert.deepEqual(compatibility(STACK, STACK), { refusals: [], notes: [] });
+  });
+
+  test("another Postgres or OpenSearch major is refused, naming both images", () => {
+    const pg17 = compatibility(swap("postgres", "postgres:17.2-alpine"), STACK);
+    assert.equal(pg17.refusals.length, 1);
+    assert.match(pg17.refusals[0] ?? "", /postgres:17\.2-alpine.*postgres:16\.15-alpine3\.24.*another major/);
+    const os2 = compatibility(swap("opensearch", "opensearchproject/opensearch:2.19.0"), STACK);
+    assert.match(os2.refusals[0] ?? "", /^opensearch:/);
+  });
+
+  test("a minor Postgres update or another NATS or MinIO release restores, with a note", () => {
+    const minor = compatibility(swap("postgres", "postgres:16.4-alpine"), STACK);
+    assert.deepEqual(minor.refusals, []);
+    assert.match(minor.notes[0] ?? "", /saved with postgres:16\.4-alpine/);
+    assert.deepEqual(compatibility(swap("nats", "nats:3.0.0-alpine"), STACK).refusals, []);
+  });
+
+  test("a service the stack does not run cannot be restored into", () => {
+    const result = compatibility(STACK, STACK.slice(1));
+    assert.match(result.refusals[0] ?? "", /no postgres container/);
+  });
+});
+
+describe("archive checksums", () => {
+  const archives = [
+    { service: "postgres", volume: "postgres-data", file: "postgres.tar", bytes: 10, sha256: "a".repeat(64) },
+    { service: "nats", volume: "nats-data", file: "nats.tar", bytes: 5, sha256: "b".repeat(64) },
+  ];
+  test("every archive as written passes", () => {
+    const onDisk = new Map(archives.map((a) => [a.file, { bytes: a.bytes, sha256: a.sha256 }]));
+    assert.deepEqual(checksumProblems(archives, onDisk), []);
+  });
+  test("a missing, truncated or altered archive is named", () => {
+    const onDisk = new Map([
+      ["postgres.tar", { bytes: 10, sha256: "c".repeat(64) }],
+      ["nats.tar", undefined],
+    ]);
+    assert.deepEqual(checksumProblems(archives, onDisk), [
+      "postgres.tar does not match its sha256 in the manifest",
+      "nats.tar is missing",
+    ]);
+    const short = new Map([["postgres.tar", { bytes: 9, sha256: "a".repeat(64) }]]);
+    assert.match(checksumProblems(archives.slice(0, 1), short)[0] ?? "", /9 bytes, the manifest says 10/);
+  });
+});
+
+describe("the manifest", () => {
+  test("a damaged manifest says what is wrong instead of passing", () => {
+    assert.match((parseManifest("{") as { problem: string }).problem, /not JSON/);
+    const noArchives = JSON.stringify({ schemaVersion: 1, name: "x" });
+    assert.ok("problem" in parseManifest(noArchives));
+    const pathInFile = {
+      schemaVersion: 1,
+      name: "x",
+      createdAt: "2026-01-01T00:00:00Z",
+      project: "p",
+      stoppedSeconds: 1,
+      services: [],
+      migrations: [],
+      archives: [
+        { service: "nats", volume: "nats-data", file: "../x.tar", bytes: 1, sha256: "a".repeat(64) },
+      ],
+    };
+    assert.match(
+      (parseManifest(JSON.stringify(pathInFile)) as { problem: string }).problem,
+      /archives\.0\.file/,
+    );
+  });
+  test("ages read as a person says them", () => {
+    assert.equal(formatAge(5_000), "5 seconds ago");
+    assert.equal(formatAge(3_600_000), "1 hour ago");
+    assert.equal(formatAge(3 * 86_400_000), "3 days ago");
+  });
+});
