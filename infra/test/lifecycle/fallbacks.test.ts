@@ -51,7 +51,8 @@ describe("without coreutils timeout", () => {
       const result = await requireEngine(hiding(box, ["timeout"]));
       assert.equal(result.code, 1, result.output);
       assert.match(result.output, /Cannot reach a Docker engine \(docker info: no answer within 3 s\)/);
-      assert.ok(result.ms > 2500 && result.ms < 6000, `took ${Math.round(result.ms)} ms`);
+      // At least the 3 s limit, and far below the fake engine's 60 s hang however loaded the machine is.
+      assert.ok(result.ms > 2500 && result.ms < 30_000, `took ${Math.round(result.ms)} ms`);
     } finally {
       box.cleanup();
     }

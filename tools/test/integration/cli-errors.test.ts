@@ -35,7 +35,8 @@ describe("command errors a user meets before anything runs", () => {
   test("`status` with a hung engine says so within a few seconds", async () => {
     const run = await runCli(["status"], withFakeDocker("engine-hangs"), 30_000);
     assert.equal(run.code, 1);
-    assert.ok(run.elapsedMs < 8_000, `took ${run.elapsedMs} ms`);
+    // The fake engine hangs for 60 s: ending far sooner is the 3 s limit at work, whatever the machine's load.
+    assert.ok(run.elapsedMs < 20_000, `took ${run.elapsedMs} ms`);
     assert.match(run.stderr, /error: cannot reach a Docker engine \(no answer within 3 s\)/);
     assert.equal(run.stderr.match(/^error:/gm)?.length, 1, run.stderr);
   });
