@@ -11,6 +11,7 @@
 #                          Docker-outside-of-Docker): relative bind mounts must resolve on that host.
 #   WALLPAPERDB_ENV_FILE   the env file (default <repo>/.env); tests point it at a temporary file.
 #   WPDB_LOCK_DIR          folder of the lifecycle lock (default <repo>/.turbo); tests use a temporary one.
+#   WPDB_TOOLS_CLI         the tools' bundle (make sets it after rebuilding it if stale); unset: tsx runs the sources.
 #   DEBUG=1                trace every command.
 # Exit codes: 0 ok, 1 failure, 2 usage or refused (no confirmation), 129/130/143 interrupted (HUP/INT/TERM).
 # Portable to the stock macOS Bash 3.2: no mapfile or ${x,,}; possibly empty arrays expand as ${a[@]+"${a[@]}"}
@@ -222,9 +223,14 @@ resolve_profiles() {
 # stop, reset and logs act on every service of the project, whatever profile started it.
 ALL_PROFILE_ARGS=(--profile core --profile observability)
 
-# The tools CLI, without the extra process the tsx launcher spawns.
+# The tools CLI: the bundle make has just brought up to date (WPDB_TOOLS_CLI, relative to the repository), else
+# the sources through tsx, so a script run by hand never runs a stale bundle.
 tools() {
-  (cd "$REPO_ROOT/tools" && WALLPAPERDB_ENV_FILE="$ENV_FILE" node --import tsx src/cli.ts "$@")
+  (
+    cd "$REPO_ROOT/tools"
+    export WALLPAPERDB_ENV_FILE="$ENV_FILE"
+    if [[ -n "${WPDB_TOOLS_CLI:-}" ]]; then node "$REPO_ROOT/$WPDB_TOOLS_CLI" "$@"; else node --import tsx src/cli.ts "$@"; fi
+  )
 }
 
 # One trace per lifecycle command: every tools process joins it through TRACEPARENT (W3C), and the last one

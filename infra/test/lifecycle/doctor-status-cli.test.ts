@@ -194,3 +194,37 @@ describe("status --json", () => {
     }
   });
 });
+
+describe("make status JSON=1 and make doctor JSON=1", () => {
+  // -W: make sees a tools source as just edited, so it rebuilds the bundle before the command, as after a pull.
+  const makeJson = (box: Sandbox, target: string) =>
+    runDetached("make", ["--no-print-directory", "-W", "tools/src/cli.ts", target, "JSON=1"], {
+      cwd: repoRoot,
+      env: box.env,
+    });
+
+  it("print exactly one JSON document on stdout, also when make rebuilds the tools first (a pipe to jq works)", async () => {
+    const box = await sandbox({ FAKE_DOCKER_SCENARIO: "ports-held-by-stack" });
+    copyFileSync(`${repoRoot}/.env.example`, box.envFile);
+    const release = await occupy(Object.values(box.ports));
+    try {
+      const status = await makeJson(box, "status");
+      assert.equal(status.code, 0, status.output);
+      assert.match(status.output, /Bringing the tools CLI up to date/, "make did not bring the bundle up to date");
+      assert.ok(
+        validateStatus(JSON.parse(status.stdout)),
+        `stdout is not one status document:\n${status.stdout}`,
+      );
+
+      const doctor = await makeJson(box, "doctor");
+      assert.equal(doctor.code, 0, doctor.output);
+      assert.ok(
+        validateDoctor(JSON.parse(doctor.stdout)),
+        `stdout is not one doctor document:\n${doctor.stdout}`,
+      );
+    } finally {
+      await release();
+      box.cleanup();
+    }
+  });
+});
