@@ -136,32 +136,38 @@ run_with_timeout() {
   return "$rc"
 }
 
-# Fails within a few seconds when no engine answers: a hung or absent engine must not stall a command.
+# Fails within a few seconds when no engine answers: a hung or absent engine must not stall a command. The
+# engine's answer goes to the tools (WPDB_ENGINE_INFO), which then need not ask again.
 require_engine() {
   require_docker_cli
-  local output rc=0
-  output="$(run_with_timeout 3 docker info --format '{{.ServerVersion}}' 2>&1)" || rc=$?
-  if [[ $rc -ne 0 || -z "$output" ]]; then
-    local reason="${output##*$'\n'}"
+  local output info rc=0
+  output="$(run_with_timeout 3 docker info --format '{{json .}}' 2>&1)" || rc=$?
+  # The engine's JSON line, apart from docker's error lines (and DEBUG=1's trace lines).
+  info="$(printf '%s\n' "$output" | { grep '^{' || true; } | tail -n 1)"
+  if [[ $rc -ne 0 || -z "$info" || "$info" == *'"ServerVersion":""'* ]]; then
+    local reason
+    reason="$(printf '%s\n' "$output" | { grep -v '^{' || true; } | tail -n 1)"
     # 124/137: timeout ended it; 143: the fallback's watchdog did.
     [[ $rc -eq 124 || $rc -eq 137 || $rc -eq 143 || -z "$reason" ]] && reason="no answer within 3 s"
     die "Cannot reach a Docker engine (docker info: $reason)." "${ENGINE_HELP[@]}"
   fi
+  export WPDB_ENGINE_INFO="$info"
 }
 
 # The `docker compose` plugin, or the standalone `docker-compose` v2 where the plugin is missing.
 COMPOSE_CMD=()
 detect_compose() {
-  if docker compose version >/dev/null 2>&1; then
+  local version
+  if version="$(docker compose version 2>/dev/null)"; then
     COMPOSE_CMD=(docker compose)
-  elif command -v docker-compose >/dev/null 2>&1; then
+  elif command -v docker-compose >/dev/null 2>&1 && version="$(docker-compose version 2>/dev/null)"; then
     COMPOSE_CMD=(docker-compose)
   else
     die "Docker Compose v2 is not installed (neither 'docker compose' nor 'docker-compose')." \
       "fix: install the Compose plugin (https://docs.docker.com/compose/install/) or use the dev container."
   fi
-  # The tools reuse the detection instead of probing again.
-  export WPDB_COMPOSE="${COMPOSE_CMD[*]}"
+  # The tools reuse the detection and the version it printed instead of asking again.
+  export WPDB_COMPOSE="${COMPOSE_CMD[*]}" WPDB_COMPOSE_VERSION="$version"
 }
 
 compose() {

@@ -210,7 +210,11 @@ describe("make status JSON=1 and make doctor JSON=1", () => {
     try {
       const status = await makeJson(box, "status");
       assert.equal(status.code, 0, status.output);
-      assert.match(status.output, /Bringing the tools CLI up to date/, "make did not bring the bundle up to date");
+      assert.match(
+        status.output,
+        /Bringing the tools CLI up to date/,
+        "make did not bring the bundle up to date",
+      );
       assert.ok(
         validateStatus(JSON.parse(status.stdout)),
         `stdout is not one status document:\n${status.stdout}`,
@@ -222,6 +226,34 @@ describe("make status JSON=1 and make doctor JSON=1", () => {
         validateDoctor(JSON.parse(doctor.stdout)),
         `stdout is not one doctor document:\n${doctor.stdout}`,
       );
+    } finally {
+      await release();
+      box.cleanup();
+    }
+  });
+});
+
+describe("questions to the engine", () => {
+  const make = (box: Sandbox, args: string[]) =>
+    runDetached("make", ["--no-print-directory", ...args], { cwd: repoRoot, env: box.env });
+  const versionCalls = (box: Sandbox) => box.calls().filter((c) => / version\b/.test(c));
+
+  it("make doctor and a make start that finds the stack running ask the engine and Compose's version once", async () => {
+    const box = await sandbox({ FAKE_DOCKER_SCENARIO: "ports-held-by-stack" });
+    copyFileSync(`${repoRoot}/.env.example`, box.envFile);
+    const release = await occupy(Object.values(box.ports));
+    try {
+      const doctor = await make(box, ["doctor"]);
+      assert.equal(doctor.code, 0, doctor.output);
+      assert.deepEqual(versionCalls(box), ["docker compose version"]);
+
+      const before = box.calls().length;
+      const start = await make(box, ["start"]);
+      assert.equal(start.code, 0, start.output);
+      assert.match(start.output, /already runs and is healthy/);
+      const startCalls = box.calls().slice(before);
+      assert.deepEqual(versionCalls(box).slice(1), ["docker compose version"], startCalls.join("\n"));
+      assert.equal(startCalls.filter((c) => c.startsWith("docker info")).length, 1, startCalls.join("\n"));
     } finally {
       await release();
       box.cleanup();
