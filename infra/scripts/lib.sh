@@ -136,12 +136,14 @@ run_with_timeout() {
   return "$rc"
 }
 
+# The fields of `docker info` the tools read (tools/src/docker/engine.ts parseDockerInfo), as one JSON line.
+ENGINE_INFO_FORMAT='{"ServerVersion":{{json .ServerVersion}},"OperatingSystem":{{json .OperatingSystem}},"OSType":{{json .OSType}},"Architecture":{{json .Architecture}},"NCPU":{{json .NCPU}},"MemTotal":{{json .MemTotal}},"DockerRootDir":{{json .DockerRootDir}},"ClientInfo":{"Version":{{json .ClientInfo.Version}}}}'
 # Fails within a few seconds when no engine answers: a hung or absent engine must not stall a command. The
 # engine's answer goes to the tools (WPDB_ENGINE_INFO), which then need not ask again.
 require_engine() {
   require_docker_cli
   local output info rc=0
-  output="$(run_with_timeout 3 docker info --format '{{json .}}' 2>&1)" || rc=$?
+  output="$(run_with_timeout 3 docker info --format "$ENGINE_INFO_FORMAT" 2>&1)" || rc=$?
   # The engine's JSON line, apart from docker's error lines (and DEBUG=1's trace lines).
   info="$(printf '%s\n' "$output" | { grep '^{' || true; } | tail -n 1)"
   if [[ $rc -ne 0 || -z "$info" || "$info" == *'"ServerVersion":""'* ]]; then
