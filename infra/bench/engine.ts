@@ -6,6 +6,8 @@
  */
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
+import { runSeed } from "../../tools/src/commands/seed.ts";
+import { parseConfig } from "../../tools/src/config/env.ts";
 import { type Checkout, makeCheckout } from "../test/engine/support/checkout.ts";
 import { engineTier, ensureImages } from "../test/engine/support/engine.ts";
 
@@ -144,6 +146,21 @@ async function main(): Promise<void> {
       command: "make seed (warm)",
       ms: paired(co, RUNS, ["make", "seed"], undefined).ms,
       target: { total: 800 },
+    });
+    // The seeders themselves, without a process to start: what `make seed` costs beyond node and docker.
+    const seedConfig = parseConfig(co.variables());
+    const inProcess: number[] = [];
+    for (let i = 0; i < RUNS; i++) {
+      const started = performance.now();
+      const outcomes = await runSeed(seedConfig, ["postgres", "minio", "opensearch", "nats"]);
+      inProcess.push(performance.now() - started);
+      const failed = outcomes.find((o) => o.error);
+      if (failed) throw new Error(`seeding ${failed.service} in-process failed: ${failed.error?.message}`);
+    }
+    rows.push({
+      command: "seed in-process (warm, 4 services)",
+      ms: median(inProcess),
+      target: { total: 100 },
     });
     console.log(render(rows));
   } finally {
