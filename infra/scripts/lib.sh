@@ -11,6 +11,7 @@
 #                          Docker-outside-of-Docker): relative bind mounts must resolve on that host.
 #   WALLPAPERDB_ENV_FILE   the env file (default <repo>/.env); tests point it at a temporary file.
 #   WPDB_LOCK_DIR          folder of the lifecycle lock (default <repo>/.turbo); tests use a temporary one.
+#   WPDB_TOOLS_CLI         the tools' bundle (make sets it after rebuilding it if stale); unset: tsx runs the sources.
 #   DEBUG=1                trace every command.
 # Exit codes: 0 ok, 1 failure, 2 usage or refused (no confirmation), 129/130/143 interrupted (HUP/INT/TERM).
 # Portable to the stock macOS Bash 3.2: no mapfile or ${x,,}; possibly empty arrays expand as ${a[@]+"${a[@]}"}
@@ -135,32 +136,40 @@ run_with_timeout() {
   return "$rc"
 }
 
-# Fails within a few seconds when no engine answers: a hung or absent engine must not stall a command.
+# The fields of `docker info` the tools read (tools/src/docker/engine.ts parseDockerInfo), as one JSON line.
+ENGINE_INFO_FORMAT='{"ServerVersion":{{json .ServerVersion}},"OperatingSystem":{{json .OperatingSystem}},"OSType":{{json .OSType}},"Architecture":{{json .Architecture}},"NCPU":{{json .NCPU}},"MemTotal":{{json .MemTotal}},"DockerRootDir":{{json .DockerRootDir}},"ClientInfo":{"Version":{{json .ClientInfo.Version}}}}'
+# Fails within a few seconds when no engine answers: a hung or absent engine must not stall a command. The
+# engine's answer goes to the tools (WPDB_ENGINE_INFO), which then need not ask again.
 require_engine() {
   require_docker_cli
-  local output rc=0
-  output="$(run_with_timeout 3 docker info --format '{{.ServerVersion}}' 2>&1)" || rc=$?
-  if [[ $rc -ne 0 || -z "$output" ]]; then
-    local reason="${output##*$'\n'}"
+  local output info rc=0
+  output="$(run_with_timeout 3 docker info --format "$ENGINE_INFO_FORMAT" 2>&1)" || rc=$?
+  # The engine's JSON line, apart from docker's error lines (and DEBUG=1's trace lines).
+  info="$(printf '%s\n' "$output" | { grep '^{' || true; } | tail -n 1)"
+  if [[ $rc -ne 0 || -z "$info" || "$info" == *'"ServerVersion":""'* ]]; then
+    local reason
+    reason="$(printf '%s\n' "$output" | { grep -v '^{' || true; } | tail -n 1)"
     # 124/137: timeout ended it; 143: the fallback's watchdog did.
     [[ $rc -eq 124 || $rc -eq 137 || $rc -eq 143 || -z "$reason" ]] && reason="no answer within 3 s"
     die "Cannot reach a Docker engine (docker info: $reason)." "${ENGINE_HELP[@]}"
   fi
+  export WPDB_ENGINE_INFO="$info"
 }
 
 # The `docker compose` plugin, or the standalone `docker-compose` v2 where the plugin is missing.
 COMPOSE_CMD=()
 detect_compose() {
-  if docker compose version >/dev/null 2>&1; then
+  local version
+  if version="$(docker compose version 2>/dev/null)"; then
     COMPOSE_CMD=(docker compose)
-  elif command -v docker-compose >/dev/null 2>&1; then
+  elif command -v docker-compose >/dev/null 2>&1 && version="$(docker-compose version 2>/dev/null)"; then
     COMPOSE_CMD=(docker-compose)
   else
     die "Docker Compose v2 is not installed (neither 'docker compose' nor 'docker-compose')." \
       "fix: install the Compose plugin (https://docs.docker.com/compose/install/) or use the dev container."
   fi
-  # The tools reuse the detection instead of probing again.
-  export WPDB_COMPOSE="${COMPOSE_CMD[*]}"
+  # The tools reuse the detection and the version it printed instead of asking again.
+  export WPDB_COMPOSE="${COMPOSE_CMD[*]}" WPDB_COMPOSE_VERSION="$version"
 }
 
 compose() {
@@ -222,9 +231,14 @@ resolve_profiles() {
 # stop, reset and logs act on every service of the project, whatever profile started it.
 ALL_PROFILE_ARGS=(--profile core --profile observability)
 
-# The tools CLI, without the extra process the tsx launcher spawns.
+# The tools CLI: the bundle make has just brought up to date (WPDB_TOOLS_CLI, relative to the repository), else
+# the sources through tsx, so a script run by hand never runs a stale bundle.
 tools() {
-  (cd "$REPO_ROOT/tools" && WALLPAPERDB_ENV_FILE="$ENV_FILE" node --import tsx src/cli.ts "$@")
+  (
+    cd "$REPO_ROOT/tools"
+    export WALLPAPERDB_ENV_FILE="$ENV_FILE"
+    if [[ -n "${WPDB_TOOLS_CLI:-}" ]]; then node "$REPO_ROOT/$WPDB_TOOLS_CLI" "$@"; else node --import tsx src/cli.ts "$@"; fi
+  )
 }
 
 # One trace per lifecycle command: every tools process joins it through TRACEPARENT (W3C), and the last one

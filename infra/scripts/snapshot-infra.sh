@@ -29,4 +29,7 @@ fi
 # Listing only reads the folder; deleting one must not pull it from under a running restore.
 [[ "$command" == snapshots ]] || acquire_lock
 cd "$REPO_ROOT/tools"
-WALLPAPERDB_ENV_FILE="$ENV_FILE" exec node --import tsx src/cli.ts "$command" "$@"
+export WALLPAPERDB_ENV_FILE="$ENV_FILE"
+# The bundle make brought up to date, else the sources (as lib.sh's tools does).
+[[ -z "${WPDB_TOOLS_CLI:-}" ]] || exec node "$REPO_ROOT/$WPDB_TOOLS_CLI" "$command" "$@"
+exec node --import tsx src/cli.ts "$command" "$@"

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# make start: preflight, compose up --wait, the tools' wait and seed, then the status table with URLs.
+# make start: preflight, compose up --wait, then the tools' wait, seed and status table with URLs (one process).
 # Usage: start-infra.sh [--profile core|observability]... [--no-wait] [--no-seed] [--skip-preflight]
 #   --no-wait / START_NO_WAIT=1   skip the tools' readiness probes after `compose up --wait` (tests, benchmark)
 #   --no-seed / START_NO_SEED=1   skip seeding (tests, benchmark; run `make seed` later)
@@ -67,7 +67,9 @@ if ! up_and_wait; then
   fi
 fi
 
-[[ "$no_wait" == 1 ]] || tools wait ${PROFILE_ARGS[@]+"${PROFILE_ARGS[@]}"}
+# wait, seed and the status table as one chain in one tools process (one node start-up, not three).
+after_up=()
+[[ "$no_wait" == 1 ]] || after_up+=(wait ${PROFILE_ARGS[@]+"${PROFILE_ARGS[@]}"} +)
 # Every seeded service (postgres, minio, opensearch, nats) is in the core profile.
-if [[ "$no_seed" != 1 && " ${PROFILES[*]-} " == *" core "* ]]; then tools seed; fi
-finish_tracing tools status ${PROFILE_ARGS[@]+"${PROFILE_ARGS[@]}"}
+if [[ "$no_seed" != 1 && " ${PROFILES[*]-} " == *" core "* ]]; then after_up+=(seed +); fi
+finish_tracing tools ${after_up[@]+"${after_up[@]}"} status ${PROFILE_ARGS[@]+"${PROFILE_ARGS[@]}"}

@@ -1,8 +1,9 @@
 /**
  * Benchmark: the tooling overhead of `make start` over a bare `docker compose up -d --wait`, both against the
  * fake docker (infra/test/support/fake-docker) from a clean state, with wait and seed left out
- * (START_NO_WAIT=1 START_NO_SEED=1): what remains is make + turbo + the script + preflight + status.
- * Prints figures (median of 5 runs); not a timed test. Target: overhead under 1.0 s.
+ * (START_NO_WAIT=1 START_NO_SEED=1): what remains is make + the script + preflight + status (the tools
+ * bundle; the script alone runs the sources under tsx). Prints figures (median of 5 runs); not a timed test.
+ * Target (issue 13): at most 0.5 s of overhead.
  * Run: npm run bench -w tools (or: cd tools && tsx bench/start-overhead.ts [runs])
  */
 import { spawnSync } from "node:child_process";
@@ -57,7 +58,7 @@ const median = (values: number[]) => {
 const bareCompose = ["compose", "-p", "wpdbbench", "--profile", "core", "--profile", "observability"];
 
 function measure(label: string, run: () => number): number {
-  run(); // warm-up: tsx transform cache, turbo daemon-less start, file cache
+  run(); // warm-up: tsx transform cache, the bundle built if stale, file cache
   const samples = Array.from({ length: RUNS }, run);
   const m = median(samples);
   console.log(
@@ -83,7 +84,7 @@ try {
   const script = measure("script: infra/scripts/start-infra.sh", () =>
     timed("bash", ["infra/scripts/start-infra.sh"]),
   );
-  const make = measure("make start (make → turbo → script → tools)", () =>
+  const make = measure("make start (make → script → tools bundle)", () =>
     timed("make", ["--no-print-directory", "start"]),
   );
   const warm = measure("make start, stack already running (no-op)", () => {
@@ -103,10 +104,10 @@ try {
     `overhead of make start over bare compose up: ${overhead.toFixed(0)} ms (ratio ${(make / bare).toFixed(1)}x)`,
   );
   console.log(
-    `  of which make + turbo + npm: ${(make - script).toFixed(0)} ms; script + tools: ${(script - bare).toFixed(0)} ms`,
+    `  script under tsx: ${(script - bare).toFixed(0)} ms over bare; make with the bundle: ${(make - script).toFixed(0)} ms against it`,
   );
   console.log(`  no-op start on a running stack: ${warm.toFixed(0)} ms`);
-  console.log(`target < 1000 ms overhead: ${overhead < 1000 ? "met" : "NOT met"}`);
+  console.log(`target ≤ 500 ms overhead: ${overhead <= 500 ? "met" : "NOT met"}`);
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

@@ -194,3 +194,94 @@ describe("status --json", () => {
     }
   });
 });
+
+describe("make status JSON=1 and make doctor JSON=1", () => {
+  // -W: make sees a tools source as just edited, so it rebuilds the bundle before the command, as after a pull.
+  const makeJson = (box: Sandbox, target: string) =>
+    runDetached("make", ["--no-print-directory", "-W", "tools/src/cli.ts", target, "JSON=1"], {
+      cwd: repoRoot,
+      env: box.env,
+    });
+
+  it("print exactly one JSON document on stdout, also when make rebuilds the tools first (a pipe to jq works)", async () => {
+    const box = await sandbox({ FAKE_DOCKER_SCENARIO: "ports-held-by-stack" });
+    copyFileSync(`${repoRoot}/.env.example`, box.envFile);
+    const release = await occupy(Object.values(box.ports));
+    try {
+      const status = await makeJson(box, "status");
+      assert.equal(status.code, 0, status.output);
+      assert.match(
+        status.output,
+        /Bringing the tools CLI up to date/,
+        "make did not bring the bundle up to date",
+      );
+      assert.ok(
+        validateStatus(JSON.parse(status.stdout)),
+        `stdout is not one status document:\n${status.stdout}`,
+      );
+
+      const doctor = await makeJson(box, "doctor");
+      assert.equal(doctor.code, 0, doctor.output);
+      assert.ok(
+        validateDoctor(JSON.parse(doctor.stdout)),
+        `stdout is not one doctor document:\n${doctor.stdout}`,
+      );
+    } finally {
+      await release();
+      box.cleanup();
+    }
+  });
+});
+
+describe("questions to the engine", () => {
+  const make = (box: Sandbox, args: string[]) =>
+    runDetached("make", ["--no-print-directory", ...args], { cwd: repoRoot, env: box.env });
+  const versionCalls = (box: Sandbox) => box.calls().filter((c) => / version\b/.test(c));
+
+  it("make doctor and a make start that finds the stack running ask the engine and Compose's version once", async () => {
+    const box = await sandbox({ FAKE_DOCKER_SCENARIO: "ports-held-by-stack" });
+    copyFileSync(`${repoRoot}/.env.example`, box.envFile);
+    const release = await occupy(Object.values(box.ports));
+    try {
+      const doctor = await make(box, ["doctor"]);
+      assert.equal(doctor.code, 0, doctor.output);
+      assert.deepEqual(versionCalls(box), ["docker compose version"]);
+
+      const before = box.calls().length;
+      const start = await make(box, ["start"]);
+      assert.equal(start.code, 0, start.output);
+      assert.match(start.output, /already runs and is healthy/);
+      const startCalls = box.calls().slice(before);
+      assert.deepEqual(versionCalls(box).slice(1), ["docker compose version"], startCalls.join("\n"));
+      assert.equal(startCalls.filter((c) => c.startsWith("docker info")).length, 1, startCalls.join("\n"));
+    } finally {
+      await release();
+      box.cleanup();
+    }
+  });
+});
+
+describe("a chain of commands in one tools process (make start's wait + seed + status)", () => {
+  const bothProfiles = ["status", "--profile", "core", "+", "status", "--profile", "observability"];
+  it("runs each command in turn and stops at the first that fails", async () => {
+    const box = await sandbox({ FAKE_DOCKER_SCENARIO: "ports-held-by-stack" });
+    copyFileSync(`${repoRoot}/.env.example`, box.envFile);
+    try {
+      const both = await cli(box, bothProfiles);
+      assert.equal(both.code, 0, both.output);
+      assert.match(both.stdout, /^Project \S+ \(core\):$/m);
+      assert.match(both.stdout, /^Project \S+ \(observability\):$/m);
+
+      await runDetached("docker", ["compose", "-p", box.project, "stop", "nats"], {
+        cwd: repoRoot,
+        env: box.env,
+      });
+      const stopped = await cli(box, bothProfiles);
+      assert.equal(stopped.code, 1, stopped.output);
+      assert.match(stopped.stdout, /\(core\):/);
+      assert.doesNotMatch(stopped.stdout, /\(observability\):/, "the chain went on after a failure");
+    } finally {
+      box.cleanup();
+    }
+  });
+});

@@ -8,13 +8,13 @@ import { PROFILES, type Profile, SERVICE_NAMES, SERVICES } from "../config/servi
 import { derivedProjectName, readOtherStacks } from "../docker/checkout.ts";
 import {
   type ComposeContainer,
-  composeCommand,
   composePs,
   composeTarget,
+  detectCompose,
   parseComposeVersion,
 } from "../docker/compose.ts";
 import { interpolate, readComposeServices } from "../docker/compose-file.ts";
-import { type EngineInfo, engineFix, probeEngine } from "../docker/engine.ts";
+import { type EngineInfo, engineFix, probeEngineOnce } from "../docker/engine.ts";
 import { run } from "../docker/exec.ts";
 import { formatVersion } from "../docker/version.ts";
 import { registerSecrets } from "../errors.ts";
@@ -51,7 +51,13 @@ import {
 } from "./doctor-rules.ts";
 import type { ServiceDrift } from "./drift-rules.ts";
 import { profileOption, readEnvironment } from "./shared.ts";
-import { buildStatusReport, conditionOf, readStackDrift, renderStatusTable } from "./status.ts";
+import {
+  buildStatusReport,
+  conditionOf,
+  readStackDrift,
+  renderStatusTable,
+  wantedConfigHashes,
+} from "./status.ts";
 
 /** Exit code of `doctor --preflight` when every chosen service already runs healthy (start-infra.sh). */
 export const EXIT_ALREADY_RUNNING = 3;
@@ -277,16 +283,12 @@ export interface DoctorRun {
 }
 
 async function composeCommandAndVersion(): Promise<{
-  command: Awaited<ReturnType<typeof composeCommand>>;
+  command: readonly string[] | undefined;
   composeVersion: string | undefined;
 }> {
-  const command = await composeCommand();
-  if (!command) return { command, composeVersion: undefined };
-  const result = await run(command[0] as string, [...command.slice(1), "version", "--short"], {
-    timeoutMs: 5000,
-  });
-  const parsed = result.code === 0 ? parseComposeVersion(result.stdout) : undefined;
-  return { command, composeVersion: parsed ? formatVersion(parsed) : undefined };
+  const compose = await detectCompose();
+  const parsed = compose ? parseComposeVersion(compose.versionText) : undefined;
+  return { command: compose?.command, composeVersion: parsed ? formatVersion(parsed) : undefined };
 }
 
 export async function runDoctor(options: DoctorOptions, trace = commandTrace("doctor")): Promise<DoctorRun> {
@@ -303,10 +305,9 @@ export async function runDoctor(options: DoctorOptions, trace = commandTrace("do
   const hostWorkspaceFolder = process.env.HOST_WORKSPACE_FOLDER?.trim() || undefined;
 
   // Independent probes run at once: with a real engine each `docker` call costs 50-200 ms.
-  const [engine, compose, facts] = await Promise.all([
-    trace.step("docker", "engine", () => probeEngine(3000)),
+  const [engine, compose] = await Promise.all([
+    trace.step("docker", "engine", () => probeEngineOnce(3000)),
     trace.step("docker", "compose version", () => composeCommandAndVersion()),
-    readComposeFacts(environment.merged, profiles),
   ]);
   const { command, composeVersion } = compose;
   if (engine.reachable) {
@@ -330,16 +331,23 @@ export async function runDoctor(options: DoctorOptions, trace = commandTrace("do
 
   findings.push(composeVersionFinding(command, composeVersion));
 
+  let facts: Promise<ComposeFacts> | undefined;
   let containers: ComposeContainer[] = [];
   let drift: ServiceDrift[] = [];
   if (engine.reachable && command && composeVersion) {
     const target = composeTarget(command, config);
-    containers = await trace.step("docker", "compose ps", () => composePs(target)).catch(() => []);
+    // Independent of each other: the project's containers (then their drift) and the engine's other stacks.
+    const hashes = wantedConfigHashes(target);
+    const listing = Promise.all([
+      trace.step("docker", "compose ps", () => composePs(target)).catch((): ComposeContainer[] => []),
+      trace.step("docker", "other stacks", () => readOtherStacks(target.projectDirectory, SERVICE_NAMES)),
+    ]);
+    // Parsing the Compose file takes 0.1-0.3 s of this thread: done while those docker calls run.
+    facts = readComposeFacts(environment.merged, profiles);
+    const [listed, others] = await listing;
+    containers = listed;
     if (containers.length > 0)
-      drift = await trace.step("docker", "drift", () => readStackDrift(target, config, containers));
-    const others = await trace.step("docker", "other stacks", () =>
-      readOtherStacks(target.projectDirectory, SERVICE_NAMES),
-    );
+      drift = await trace.step("docker", "drift", () => readStackDrift(target, config, containers, hashes));
     const identity = { project: config.composeProjectName, checkout: repoRoot, ports: config.ports };
     findings.push(
       ...identityFindings(identity, others, derivedProjectName(config.composeProjectName, repoRoot)),
@@ -368,8 +376,9 @@ export async function runDoctor(options: DoctorOptions, trace = commandTrace("do
   const exposed = bindAddressFinding(config.bindAddress);
   if (exposed) findings.push(exposed);
 
+  const composeFacts = await (facts ?? readComposeFacts(environment.merged, profiles));
   if (engine.reachable) {
-    findings.push(memoryFinding(engine.info.memTotalBytes, facts.memoryBudgetBytes, profiles));
+    findings.push(memoryFinding(engine.info.memTotalBytes, composeFacts.memoryBudgetBytes, profiles));
     findings.push(diskCheck(engine.info, hostWorkspaceFolder !== undefined));
     findings.push(maxMapCount(engine.info));
     findings.push(architectureFinding(engine.info.architecture, engine.info.operatingSystem));
@@ -383,7 +392,8 @@ export async function runDoctor(options: DoctorOptions, trace = commandTrace("do
     findings.push(...envDriftFindings(reading.exists, envDrift(exampleKeys, Object.keys(reading.values))));
 
   if (hostWorkspaceFolder && engine.reachable) {
-    const image = facts.images.nats ?? facts.images.postgres ?? Object.values(facts.images)[0];
+    const image =
+      composeFacts.images.nats ?? composeFacts.images.postgres ?? Object.values(composeFacts.images)[0];
     findings.push(
       await trace.step("docker", "bind-path self-test", () => bindPathSelfTest(hostWorkspaceFolder, image)),
     );

@@ -48,8 +48,9 @@ import {
   stopVolumeContainers,
   volumeExists,
 } from "../snapshot/volumes.ts";
+import { commandTrace } from "../telemetry/tracer.ts";
 import { loadCommandConfig, readEnvironment } from "./shared.ts";
-import { readContainers, resolveComposeTarget } from "./status.ts";
+import { readContainers, readStackTarget } from "./status.ts";
 
 /** Exit code of a command ended by Ctrl-C, as the lifecycle scripts use. */
 const EXIT_INTERRUPTED = 130;
@@ -79,7 +80,8 @@ function shown(path: string): string {
 
 async function readStack(): Promise<Stack> {
   const config = loadCommandConfig();
-  const target = await resolveComposeTarget(config);
+  // The snapshot commands send no trace of their own: the steps are only kept in memory.
+  const target = await readStackTarget(config, commandTrace("snapshot"));
   const { services, withoutVolume } = dataServices(await readComposeServices());
   if (withoutVolume.length > 0)
     throw new UserError(`the Compose file mounts no named volume for ${withoutVolume.join(", ")}`, {

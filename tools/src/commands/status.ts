@@ -20,7 +20,7 @@ import {
   profileArgs,
 } from "../docker/compose.ts";
 import { memoryLimitOf, nextHealthcheckSeconds, readComposeServices } from "../docker/compose-file.ts";
-import { ENGINE_FIX, engineFix, probeEngine } from "../docker/engine.ts";
+import { ENGINE_FIX, type EngineProbe, engineFix, probeEngine, probeEngineOnce } from "../docker/engine.ts";
 import { run } from "../docker/exec.ts";
 import { inspectContainers } from "../docker/inspect.ts";
 import { UserError } from "../errors.ts";
@@ -215,23 +215,23 @@ export function renderStatusTable(report: StatusReport): string {
   return renderTable(["SERVICE", "STATE", "HEALTH", "URL", "USER / PASSWORD"], rows);
 }
 
-/** The target of this checkout, or a clear error when Docker or Compose is missing. */
-export async function resolveComposeTarget(config: Config): Promise<ComposeTarget> {
-  const command = await composeCommand();
-  if (!command) {
-    const engine = await probeEngine();
-    throw new UserError(
-      engine.reachable
-        ? "Docker Compose v2 is not installed (neither 'docker compose' nor 'docker-compose')"
-        : `cannot reach a Docker engine (${engine.reason})`,
-      {
-        fix: engine.reachable
-          ? "install the Compose plugin (https://docs.docker.com/compose/install/) or use the dev container"
-          : ENGINE_FIX,
-      },
-    );
-  }
-  return composeTarget(command, config);
+/** The target of this checkout, or a clear error when Compose is missing (`engine`: what docker info said). */
+function targetOrError(
+  command: readonly string[] | undefined,
+  config: Config,
+  engine: EngineProbe,
+): ComposeTarget {
+  if (command) return composeTarget(command, config);
+  throw new UserError(
+    engine.reachable
+      ? "Docker Compose v2 is not installed (neither 'docker compose' nor 'docker-compose')"
+      : `cannot reach a Docker engine (${engine.reason})`,
+    {
+      fix: engine.reachable
+        ? "install the Compose plugin (https://docs.docker.com/compose/install/) or use the dev container"
+        : ENGINE_FIX,
+    },
+  );
 }
 
 /** compose ps, turning a missing engine into the engine pointer. */
@@ -254,24 +254,33 @@ export async function readContainers(target: ComposeTarget): Promise<ComposeCont
 }
 
 /**
- * The engine first, so a hung engine is reported within probeEngine's 3 s and not after every compose call
- * timed out; then every container of the project.
+ * The target of this checkout's own project. The engine first, so a hung engine is reported within
+ * probeEngine's 3 s and not after every compose call timed out; finding Compose asks only the CLI, so it
+ * runs meanwhile (each docker call costs 0.1-0.5 s). Another checkout's project is refused before any
+ * compose call reaches it.
  */
+export async function readStackTarget(config: Config, trace: CommandTrace): Promise<ComposeTarget> {
+  const [engine, command] = await Promise.all([
+    trace.step("docker", "engine", () => probeEngineOnce()),
+    trace.step("docker", "resolve compose", () => composeCommand()),
+  ]);
+  if (!engine.reachable)
+    throw new UserError(`cannot reach a Docker engine (${engine.reason})`, { fix: engineFix(engine) });
+  const target = targetOrError(command, config, engine);
+  await trace.step("docker", "checkout", () => requireOwnProject(target));
+  return target;
+}
+
 export async function readStackContainers(
   config: Config,
   trace: CommandTrace,
 ): Promise<{ target: ComposeTarget; containers: ComposeContainer[] }> {
-  const engine = await trace.step("docker", "engine", () => probeEngine());
-  if (!engine.reachable)
-    throw new UserError(`cannot reach a Docker engine (${engine.reason})`, { fix: engineFix(engine) });
-  const target = await trace.step("docker", "resolve compose", () => resolveComposeTarget(config));
-  await trace.step("docker", "checkout", () => requireOwnProject(target));
-  const containers = await trace.step("docker", "compose ps", () => readContainers(target));
-  return { target, containers };
+  const target = await readStackTarget(config, trace);
+  return { target, containers: await trace.step("docker", "compose ps", () => readContainers(target)) };
 }
 
 /** Compose's hash of every service's config as it would create it now; none when Compose does not say. */
-async function wantedConfigHashes(target: ComposeTarget): Promise<Map<string, string>> {
+export async function wantedConfigHashes(target: ComposeTarget): Promise<Map<string, string>> {
   try {
     return parseConfigHashes((await composeRun(target, [...profileArgs(), "config", "--hash", "*"])).stdout);
   } catch {
@@ -287,10 +296,12 @@ export async function readStackDrift(
   target: ComposeTarget,
   config: Config,
   containers: readonly ComposeContainer[],
+  // Needs only the target: a caller may have asked it beside `compose ps`.
+  configHashes: Promise<Map<string, string>> = wantedConfigHashes(target),
 ): Promise<ServiceDrift[]> {
   const [details, hashes] = await Promise.all([
     inspectContainers(containers.map((c) => c.name)),
-    wantedConfigHashes(target),
+    configHashes,
   ]);
   const refs = [...new Set([...details.values()].map((d) => d.imageRef).filter((r) => r !== ""))];
   const images =
@@ -447,8 +458,11 @@ export function registerStatusCommand(program: Command): void {
 async function statusAction(flags: StatusFlags, trace: CommandTrace): Promise<boolean> {
   const config = loadCommandConfig();
   trace.configure(config);
-  const { target, containers } = await readStackContainers(config, trace);
-  const drift = await trace.step("docker", "drift", () => readStackDrift(target, config, containers));
+  const target = await readStackTarget(config, trace);
+  // Compose's wanted config hashes need only the target: asked beside `compose ps`.
+  const hashes = wantedConfigHashes(target);
+  const containers = await trace.step("docker", "compose ps", () => readContainers(target));
+  const drift = await trace.step("docker", "drift", () => readStackDrift(target, config, containers, hashes));
   const running = parseConfig(withPublishedPorts(readEnvironment().merged, containers), config.envFile);
   const report = buildStatusReport(running, containers, flags.profile ?? [], drift);
   if (flags.json) printJson(report);

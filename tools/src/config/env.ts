@@ -5,8 +5,10 @@ import { z } from "zod";
 import { MASK, maskUrl } from "../output/mask.ts";
 import { dotenvValues, duplicateKeys, misreadValues, parseDotenv, readDotenvFile } from "./dotenv.mjs";
 
-/** Repository root: tools/src/config → three levels up. */
-export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
+// The sources (tools/src/config/) and the bundle (tools/dist/, one flat folder of chunks) sit at different depths.
+const moduleDir = dirname(fileURLToPath(import.meta.url));
+/** Repository root: two levels above tools/dist, three above tools/src/config. */
+export const repoRoot = resolve(moduleDir, basename(moduleDir) === "dist" ? "../.." : "../../..");
 
 type Env = Record<string, string | undefined>;
 

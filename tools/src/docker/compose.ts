@@ -60,19 +60,46 @@ export function profileArgs(profiles: readonly string[] = PROFILES): string[] {
   return (profiles.length > 0 ? profiles : PROFILES).flatMap((p) => ["--profile", p]);
 }
 
-let detected: readonly string[] | undefined;
+/** The Compose v2 command and what its `version` printed (the version check reads it: no second call). */
+export interface DetectedCompose {
+  command: readonly string[];
+  versionText: string;
+}
+
+let detected: Promise<DetectedCompose | undefined> | undefined;
+/**
+ * WPDB_COMPOSE and WPDB_COMPOSE_VERSION (set by the scripts, which asked already), else the plugin, else
+ * standalone docker-compose; asked once per process.
+ */
+export function detectCompose(env: NodeJS.ProcessEnv = process.env): Promise<DetectedCompose | undefined> {
+  const fromScripts = env.WPDB_COMPOSE?.trim();
+  if (fromScripts && env.WPDB_COMPOSE_VERSION?.trim())
+    return Promise.resolve({ command: fromScripts.split(/\s+/), versionText: env.WPDB_COMPOSE_VERSION });
+  const version = (command: readonly string[]) =>
+    run(command[0] as string, [...command.slice(1), "version"], { timeoutMs: 5000 });
+  detected ??= (async () => {
+    // The scripts' choice stands even when its version cannot be read (doctor then says so).
+    if (fromScripts) {
+      const command = fromScripts.split(/\s+/);
+      const result = await version(command);
+      return { command, versionText: result.code === 0 ? result.stdout : "" };
+    }
+    for (const command of [["docker", "compose"], ["docker-compose"]]) {
+      const result = await version(command);
+      if (result.code === 0) return { command, versionText: result.stdout };
+    }
+    return undefined;
+  })();
+  return detected;
+}
+
 /** The Compose v2 command: WPDB_COMPOSE (set by the scripts), else the plugin, else standalone docker-compose. */
 export async function composeCommand(
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<readonly string[] | undefined> {
   const fromScripts = env.WPDB_COMPOSE?.trim();
   if (fromScripts) return fromScripts.split(/\s+/);
-  if (detected) return detected;
-  if ((await run("docker", ["compose", "version"], { timeoutMs: 5000 })).code === 0)
-    detected = ["docker", "compose"];
-  else if ((await run("docker-compose", ["version"], { timeoutMs: 5000 })).code === 0)
-    detected = ["docker-compose"];
-  return detected;
+  return (await detectCompose(env))?.command;
 }
 
 /** One container as `compose ps --format json` reports it. */

@@ -58,6 +58,18 @@ export async function probeEngine(timeoutMs = 3000): Promise<EngineProbe> {
   };
 }
 
+/**
+ * The engine as the lifecycle script found it moments ago (WPDB_ENGINE_INFO, from its engine check), else
+ * asked now: the first question of a command, never a re-check after a failure.
+ */
+export function probeEngineOnce(
+  timeoutMs = 3000,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<EngineProbe> {
+  const info = env.WPDB_ENGINE_INFO ? parseDockerInfo(env.WPDB_ENGINE_INFO) : undefined;
+  return info ? Promise.resolve({ reachable: true, info }) : probeEngine(timeoutMs);
+}
+
 /** The pointer every "no engine" message ends with (the scripts' lib.sh says the same). */
 export const ENGINE_FIX =
   "start Docker Desktop (macOS, Windows) or the Docker Engine (Linux: sudo systemctl start docker), or work in the dev container (.devcontainer/) or devbox (devbox shell); check with: docker info";
