@@ -1,7 +1,6 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { SERVICE_NAMES } from "../../src/config/services.ts";
-import { PROBES } from "../../src/services/registry.ts";
+import { SERVICES } from "../../src/config/services.ts";
 import { waitForServices } from "../../src/services/wait-loop.ts";
 import { testConfig } from "../support/config.ts";
 import { type HttpReadyDouble, startHttpReadyDouble } from "../support/http-ready-double.ts";
@@ -58,7 +57,7 @@ describe("the wait and seed commands against the harness servers", { skip }, () 
 
   test("every one of the ten probes reports ready against running servers", async () => {
     const outcomes = await waitForServices(
-      SERVICE_NAMES.map((s) => PROBES[s]),
+      SERVICES.map((s) => s.probe),
       testConfig(env),
       { deadlineMs: 10_000, intervalMs: 50 },
     );
