@@ -48,7 +48,7 @@ help: ## List the targets with what they do
 	@printf 'WallpaperDB local infrastructure\n\nUsage: make <target> [VAR=value]\n\n'
 	@on=''; off=''; if [ -t 1 ]; then on='\033[36m'; off='\033[0m'; fi; \
 	awk -v on="$$on" -v off="$$off" 'BEGIN {FS = ":.*## "} /^[a-z][a-z0-9-]*:.*## / {printf "  %s%-12s%s %s\n", on, $$1, off, $$2}' $(MAKEFILE_LIST)
-	@printf '\nVariables: PROFILE=core|observability (start, wait), SERVICE=name SINCE=10m (logs),\n'
+	@printf '\nVariables: PROFILE=core|observability|cache, comma-separated (start, wait), SERVICE=name SINCE=10m (logs),\n'
 	@printf '           ONLY=postgres,minio,opensearch,nats (seed), CONFIRM=1 (reset), JSON=1 (status, doctor)\n'
 
 start: $(DEPS_STAMP) ## Start the stack (preflight, up, wait healthy, seed) and print URLs
@@ -76,7 +76,7 @@ status: $(DEPS_STAMP) ## Show each service's state, health, URL and user (JSON=1
 	@$(call ctrl_c_says,make status again; it only reads) $(RUN) status -- $(json_flag)
 
 doctor: $(DEPS_STAMP) ## Check Docker, Compose, ports, memory, disk, vm.max_map_count and .env drift
-	@$(call ctrl_c_says,make doctor again; it only reads) $(RUN) doctor -- $(json_flag)
+	@$(call ctrl_c_says,make doctor again; it only reads) $(RUN) doctor -- $(json_flag) $(if $(PROFILE),--profile $(PROFILE))
 
 verify: $(DEPS_STAMP) ## Prove the running stack end to end (write and read every service, telemetry round trip)
 	@$(call ctrl_c_says,make verify again; its probe data has names of its own) $(RUN) verify

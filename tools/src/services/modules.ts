@@ -2,6 +2,7 @@
  * Every service the tools know, one module each (tools/src/services/<name>/index.ts), in the order of
  * infra/docker-compose.yml. Adding a service: its folder, one line here (README "Adding a service").
  */
+import { cache } from "./cache/index.ts";
 import { grafana } from "./grafana/index.ts";
 import { loki } from "./loki/index.ts";
 import { minio } from "./minio/index.ts";
@@ -25,4 +26,5 @@ export const MODULES: readonly ServiceModule[] = [
   loki,
   tempo,
   grafana,
+  cache,
 ];
