@@ -60,7 +60,7 @@ help: ## List the targets with what they do
 	@printf 'WallpaperDB local infrastructure\n\nUsage: make <target> [VAR=value]\n\n'
 	@on=''; off=''; if [ -t 1 ]; then on='\033[36m'; off='\033[0m'; fi; \
 	awk -v on="$$on" -v off="$$off" 'BEGIN {FS = ":.*## "} /^[a-z][a-z0-9-]*:.*## / {printf "  %s%-12s%s %s\n", on, $$1, off, $$2}' $(MAKEFILE_LIST)
-	@printf '\nVariables: PROFILE=core|observability (start, wait), SERVICE=name SINCE=10m (logs),\n'
+	@printf '\nVariables: PROFILE=core|observability|cache, comma-separated (start, wait, doctor), SERVICE=name SINCE=10m (logs),\n'
 	@printf '           ONLY=postgres,minio,opensearch,nats (seed), CONFIRM=1 (reset, restore, snapshot-rm),\n'
 	@printf '           NAME=snapshot (snapshot, restore, snapshot-rm), JSON=1 (status, doctor, snapshot, snapshots)\n'
 
@@ -90,7 +90,7 @@ status: $(TOOLS_CLI) ## Show each service's state, health, URL and user (JSON=1 
 	@$(call ctrl_c_says,make status again; it only reads) $(TOOLS) status $(json_flag)
 
 doctor: $(TOOLS_CLI) ## Check Docker, Compose, ports, memory, disk, vm.max_map_count and .env drift
-	@$(call ctrl_c_says,make doctor again; it only reads) $(TOOLS) doctor $(json_flag)
+	@$(call ctrl_c_says,make doctor again; it only reads) $(TOOLS) doctor $(json_flag) $(if $(PROFILE),--profile $(PROFILE))
 
 verify: $(TOOLS_CLI) ## Prove the running stack end to end (write and read every service, telemetry round trip)
 	@$(call ctrl_c_says,make verify again; its probe data has names of its own) $(TOOLS) verify

@@ -2,6 +2,8 @@
 # Installs the system packages the test suite needs on a fresh Debian (bookworm) machine.
 #
 # - PostgreSQL server binaries (bookworm): integration tests start a real server.
+# - redis-server 7.0 (bookworm): the cache's RESP client, probe and verify check run against it
+#   (bookworm's own package; the stack's Valkey 8 speaks the same protocol).
 # - iproute2, lsof, procps: doctor names the process holding a port (ss -ltnp / lsof);
 #   shellcheck lints the lifecycle scripts; make and git run the suite; tmux gives the engine
 #   tier real terminals; debootstrap builds the root filesystem of the engine tier's images;
@@ -26,8 +28,8 @@ log() { printf '[install-system-deps] %s\n' "$*"; }
 export DEBIAN_FRONTEND=noninteractive
 log "apt-get update"
 apt-get update -qq
-log "installing postgresql, ca-certificates, iproute2, lsof, procps, shellcheck, make, git, tmux, debootstrap, runc, iptables, tini"
-apt-get install -y -qq --no-install-recommends postgresql ca-certificates iproute2 lsof procps shellcheck make git \
+log "installing postgresql, redis-server, ca-certificates, iproute2, lsof, procps, shellcheck, make, git, tmux, debootstrap, runc, iptables, tini"
+apt-get install -y -qq --no-install-recommends postgresql redis-server ca-certificates iproute2 lsof procps shellcheck make git \
   tmux debootstrap runc iptables tini >/dev/null
 
 work=$(mktemp -d)
@@ -84,3 +86,4 @@ log "dockerd $(dockerd --version 2>&1 | head -n1)"
 log "$(promtool --version 2>&1 | head -n1)"
 log "nats-server $(nats-server --version 2>&1)"
 log "postgres $(ls /usr/lib/postgresql | sort -n | tail -n1)"
+log "$(redis-server --version)"

@@ -5,7 +5,7 @@
 #
 # Inputs (environment; a variable set in the shell beats the one in .env):
 #   COMPOSE_PROJECT_NAME   Compose project (default wallpaperdb); namespaces containers, networks and volumes.
-#   COMPOSE_PROFILES       profiles when no --profile flag is given (default: core,observability = everything).
+#   COMPOSE_PROFILES       profiles when no --profile flag is given (default: core,observability; cache is opt-in).
 #   STACK_START_TIMEOUT    seconds `start` waits for every service to become healthy (default 300).
 #   HOST_WORKSPACE_FOLDER  the repository path as the Docker ENGINE's host sees it (set in the dev container,
 #                          Docker-outside-of-Docker): relative bind mounts must resolve on that host.
@@ -29,6 +29,7 @@ REPO_ROOT="$(dirname "$INFRA_DIR")"
 COMPOSE_FILE_PATH="$INFRA_DIR/docker-compose.yml"
 ENV_FILE="${WALLPAPERDB_ENV_FILE:-$REPO_ROOT/.env}"
 ENV_EXAMPLE="$REPO_ROOT/.env.example"
+# The profiles a start without PROFILE starts; the opt-in cache is not among them.
 ALL_PROFILES=(core observability)
 # Exit code of `doctor --preflight` meaning "every selected service already runs healthy".
 EXIT_ALREADY_RUNNING=3
@@ -213,9 +214,9 @@ add_profiles() { # comma or space separated list
   local item
   for item in ${1//,/ }; do
     case "$item" in
-      core | observability) [[ " ${PROFILES[*]-} " == *" $item "* ]] || PROFILES+=("$item") ;;
+      core | observability | cache) [[ " ${PROFILES[*]-} " == *" $item "* ]] || PROFILES+=("$item") ;;
       *) usage_error "Unknown profile \"$item\"." \
-        "use PROFILE=core or PROFILE=observability (or leave it out to start everything)." ;;
+        "use PROFILE=core or PROFILE=observability, or the opt-in PROFILE=cache; comma-separated to combine (e.g. core,cache)." ;;
     esac
   done
 }
@@ -229,7 +230,7 @@ resolve_profiles() {
   for p in ${PROFILES[@]+"${PROFILES[@]}"}; do PROFILE_ARGS+=(--profile "$p"); done
 }
 # stop, reset and logs act on every service of the project, whatever profile started it.
-ALL_PROFILE_ARGS=(--profile core --profile observability)
+ALL_PROFILE_ARGS=(--profile core --profile observability --profile cache)
 
 # The tools CLI: the bundle make has just brought up to date (WPDB_TOOLS_CLI, relative to the repository), else
 # the sources through tsx, so a script run by hand never runs a stale bundle.

@@ -58,11 +58,14 @@ export interface ServiceContract {
   healthcheck: boolean;
   /** Numeric parts an exact version tag has (PostgreSQL 10+ is MAJOR.MINOR). */
   versionParts: number;
+  /** Started only when its profile is asked for: outside the memory budget of the default stack. */
+  optIn?: boolean;
 }
 
 export interface StackContract {
   projectName: string;
   bindAddress: string;
+  /** What the mem_limits of the default stack (every service but the opt-in ones) may add up to. */
   memoryBudgetBytes: number;
   services: Record<string, ServiceContract>;
 }
@@ -157,6 +160,10 @@ export const STACK_CONTRACT: StackContract = {
         { source: "./config/grafana/provisioning", target: "/etc/grafana/provisioning" },
         { source: "./config/grafana/dashboards", target: "/var/lib/grafana/dashboards" },
       ],
+    }),
+    cache: svc("cache", [["CACHE_PORT", 6379, 6379]], {
+      volume: { name: "cache-data", target: "/data" },
+      optIn: true,
     }),
   },
 };
@@ -388,7 +395,7 @@ export function checkCompose(
     const bytes = limit === undefined ? undefined : parseByteSize(withDefaults(String(limit)));
     if (bytes === undefined) {
       report(name, "memory-limit", `needs mem_limit with a size like 256m (got ${JSON.stringify(limit)})`);
-    } else {
+    } else if (!spec?.optIn) {
       totalBytes += bytes;
     }
   }

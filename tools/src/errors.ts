@@ -1,5 +1,5 @@
 import { CommanderError } from "commander";
-import { ConfigError, EnvFileError } from "./config/env.ts";
+import { ConfigError, EnvFileError } from "./config/errors.ts";
 import { MASK, maskSecretsInText, maskUrl } from "./output/mask.ts";
 import { SeedFileError } from "./seed/result.ts";
 

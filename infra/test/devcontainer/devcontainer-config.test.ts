@@ -109,8 +109,12 @@ describe("devcontainer.json: composition with the stack", () => {
     assert.ok(services.includes(config.service), `service "${config.service}" is not in the merged config`);
     for (const name of config.runServices)
       assert.ok(services.includes(name), `runServices: unknown "${name}"`);
-    // A service added to the stack must also be started by the dev container.
-    assert.deepEqual([...config.runServices].sort(), services);
+    // A service added to the stack must also be started by the dev container, unless it is opt-in.
+    const optIn = (name: string) => compose.services[name]?.profiles?.includes("cache") === true;
+    assert.deepEqual(
+      [...config.runServices].sort(),
+      services.filter((name) => !optIn(name)),
+    );
   });
 
   it("is one project named by the stack (the workspace joins the stack's default network)", (t) => {

@@ -87,6 +87,8 @@ export function mergedCompose(
       "core",
       "--profile",
       "observability",
+      "--profile",
+      "cache",
       "config",
       "--format",
       "json",

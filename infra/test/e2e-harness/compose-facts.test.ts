@@ -14,10 +14,10 @@ const target = {
 };
 
 describe("Compose facts and invocations of the e2e run", () => {
-  it("the real Compose file shares nothing across projects and names both profiles", () => {
+  it("the real Compose file shares nothing across projects and names every profile, the opt-in cache too", () => {
     const facts = composeFileFacts(readFileSync(`${infraDir}/docker-compose.yml`, "utf8"));
     assert.deepEqual(facts.isolationBreakers, []);
-    assert.deepEqual(facts.profiles, ["core", "observability"]);
+    assert.deepEqual(facts.profiles, ["cache", "core", "observability"]);
     assert.ok(facts.services.includes("postgres") && facts.services.includes("grafana"));
   });
 

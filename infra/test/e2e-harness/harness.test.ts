@@ -92,7 +92,7 @@ describe("e2e harness: images present locally (fake docker)", () => {
     assert.deepEqual(pulls(run.calls), [], "it pulled although every image was present");
     assert.match(
       run.stdout,
-      /^e2e: all 10 images are present locally \(postgres:16\.15-alpine3\.24, .*\); nothing to pull$/m,
+      /^e2e: all 11 images are present locally \(postgres:16\.15-alpine3\.24, .*\); nothing to pull$/m,
     );
     assert.doesNotMatch(run.stdout, /SKIPPED|registry/);
     assert.match(run.stdout, /▶ start \(start-infra\.sh\)/, "the run did not go on to start");

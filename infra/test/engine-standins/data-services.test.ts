@@ -3,8 +3,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { Client as MinioClient } from "minio";
-import { PROBES } from "../../../tools/src/services/registry.ts";
-import { SEEDERS } from "../../../tools/src/services/seeders.ts";
+import { probeFor, serviceByName } from "../../../tools/src/config/services.ts";
 import { testConfig } from "../../../tools/test/support/config.ts";
 import { minioMarker, opensearchMarker } from "../../e2e/lib/markers.ts";
 import { infraDir } from "../support/paths.ts";
@@ -18,6 +17,13 @@ import {
 } from "./standins.ts";
 
 const USER = "wallpaperdb";
+
+/** The seeder `make seed` runs for a service. */
+function seeder(service: string) {
+  const seed = serviceByName(service)?.seed;
+  assert.ok(seed, `${service} has a seeder`);
+  return seed;
+}
 const PASSWORD = "standin-test-secret-1";
 
 describe("MinIO stand-in", () => {
@@ -62,20 +68,20 @@ describe("MinIO stand-in", () => {
     assert.match(minio.output(), /^STAND-IN for quay\.io\/minio\/minio: /m);
     const health = await runComposeHealthcheck("minio", plan);
     assert.equal(health.code, 0, health.output);
-    assert.match(await PROBES.minio.check(config()), /bucket\(s\)/);
+    assert.match(await probeFor("minio").check(config()), /bucket\(s\)/);
   });
 
   test("the seeder creates the bucket (private, no CORS API as in MinIO community), then changes nothing", async () => {
-    const [first] = await SEEDERS.minio(config());
+    const [first] = await seeder("minio")(config());
     assert.equal(first?.outcome, "created");
     assert.equal(first?.drift, undefined, JSON.stringify(first));
-    const [second] = await SEEDERS.minio(config());
+    const [second] = await seeder("minio")(config());
     assert.equal(second?.outcome, "unchanged", JSON.stringify(second));
   });
 
   test("wrong credentials are refused the way the tools report it", async () => {
-    await assert.rejects(SEEDERS.minio(config("not-the-password")), /minio rejected the credentials/);
-    await assert.rejects(PROBES.minio.check(config("not-the-password")), /rejected the credentials/);
+    await assert.rejects(seeder("minio")(config("not-the-password")), /minio rejected the credentials/);
+    await assert.rejects(probeFor("minio").check(config("not-the-password")), /rejected the credentials/);
     const anonymous = await fetch(plan.url("minio:9000", "/"));
     assert.equal(anonymous.status, 403);
     assert.match(await anonymous.text(), /<Code>AccessDenied<\/Code>/);
@@ -197,7 +203,7 @@ describe("OpenSearch and Dashboards stand-ins", () => {
     opensearch = await startOpenSearch();
     assert.match(opensearch.output(), /^STAND-IN for opensearchproject\/opensearch: /m);
     assert.match(dashboards.output(), /^STAND-IN for opensearchproject\/opensearch-dashboards: /m);
-    assert.equal(await PROBES["opensearch-dashboards"].check(config()), "state green");
+    assert.equal(await probeFor("opensearch-dashboards").check(config()), "state green");
     const health = await runComposeHealthcheck("opensearch-dashboards", plan);
     assert.equal(health.code, 0, health.output);
   });
@@ -213,8 +219,8 @@ describe("OpenSearch and Dashboards stand-ins", () => {
     );
     const health = await runComposeHealthcheck("opensearch", plan);
     assert.equal(health.code, 0, health.output);
-    assert.match(await PROBES.opensearch.check(config()), /^cluster (green|yellow)$/);
-    const first = await SEEDERS.opensearch(config());
+    assert.match(await probeFor("opensearch").check(config()), /^cluster (green|yellow)$/);
+    const first = await seeder("opensearch")(config());
     assert.deepEqual(
       first.map((r) => [r.kind, r.name, r.outcome]),
       [
@@ -222,7 +228,7 @@ describe("OpenSearch and Dashboards stand-ins", () => {
         ["index", "wallpapers-v1", "created"],
       ],
     );
-    const second = await SEEDERS.opensearch(config());
+    const second = await seeder("opensearch")(config());
     assert.deepEqual(
       second.map((r) => r.outcome),
       ["unchanged", "unchanged"],
@@ -242,7 +248,7 @@ describe("OpenSearch and Dashboards stand-ins", () => {
 
   test("a document survives a stop/start and a SIGKILL", async () => {
     await assertKeepsMarkers(opensearchMarker({ OPENSEARCH_URL: plan.url("opensearch:9200") }), opensearch);
-    const seeded = await SEEDERS.opensearch(config());
+    const seeded = await seeder("opensearch")(config());
     assert.deepEqual(
       seeded.map((r) => r.outcome),
       ["unchanged", "unchanged"],

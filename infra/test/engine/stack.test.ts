@@ -1,6 +1,7 @@
 /**
  * Engine tier: one checkout's stack through the states a user meets, every make target as typed, against
- * the real Docker engine with the locally built images (real PostgreSQL, nats-server and Prometheus; named
+ * the real Docker engine with the locally built images (real PostgreSQL, nats-server, Prometheus and, for the
+ * opt-in cache, redis-server; named
  * stand-ins for the rest). Steps run in order: each starts from the state the previous one left.
  */
 import assert from "node:assert/strict";
@@ -311,10 +312,30 @@ describe("engine tier: one stack through its states", engineTier(), () => {
     assert.match(verify.output, /observability/);
   });
 
+  it("make start PROFILE=core,cache adds the opt-in cache: healthy on loopback; status, doctor and verify cover it", async () => {
+    ok(await co.make(["start", "PROFILE=core,cache"]));
+    const cache = containers(co.project).find((c) => c.service === "cache");
+    assert.equal(cache?.state, "running", JSON.stringify(cache));
+    assert.equal(cache?.health, "healthy", JSON.stringify(cache));
+    assert.match(cache?.ports ?? "", new RegExp(`^127\\.0\\.0\\.1:${co.ports.CACHE_PORT}->6379/tcp$`));
+    const { report, output } = await statusJson();
+    assert.equal(report.services.find((r) => r.service === "cache")?.condition, "up", output);
+    await assertStatusMatchesEngine();
+    const doctor = await co.make(["doctor", "PROFILE=core,cache"]);
+    ok(doctor);
+    assert.doesNotMatch(doctor.output, /move the port/);
+    const verify = await co.make(["verify"]);
+    ok(verify);
+    assert.match(verify.output, /✓ cache +set \/ get \/ delete of a probe key/);
+    assert.doesNotMatch(verify.output, /wallpaperdb-dev-password/);
+  });
+
   it("make start adds the other profile; make stop again", async () => {
     ok(await co.make(["start"]));
     await assertStatusMatchesEngine();
     ok(await co.make(["stop"]));
+    // stop covers every profile, the opt-in cache too.
+    for (const c of containers(co.project)) assert.notEqual(c.state, "running", c.service);
     ok(await co.make(["stop"]));
   });
 });

@@ -42,6 +42,12 @@ function ready(t: TestContext): boolean {
   return requireTool(t, "docker-compose", INSTALL);
 }
 
+/** The services a plain start starts: every service of the contract but the opt-in ones. */
+const DEFAULT_STACK = Object.entries(STACK_CONTRACT.services)
+  .filter(([, spec]) => !spec.optIn)
+  .map(([name]) => name)
+  .sort();
+
 describe("docker-compose config accepts infra/docker-compose.yml", () => {
   before(() => {
     workDir = mkdtempSync(join(tmpdir(), "wpdb-compose-"));
@@ -76,7 +82,7 @@ describe("docker-compose config accepts infra/docker-compose.yml", () => {
     assert.deepEqual(JSON.parse(withNothing.stdout), JSON.parse(withExample.stdout));
   });
 
-  it("each profile selects exactly its services, both select all ten", (t) => {
+  it("each profile selects exactly its services; core and observability the ten of a plain start", (t) => {
     if (!ready(t)) return;
     const services = (profiles: string[], envFile = NO_ENV) => {
       const result = compose([...profileFlags(profiles), "config", "--services"], envFile);
@@ -85,14 +91,15 @@ describe("docker-compose config accepts infra/docker-compose.yml", () => {
     };
     assert.deepEqual(services(["core"]), servicesOf("core"));
     assert.deepEqual(services(["observability"]), servicesOf("observability"));
-    assert.deepEqual(services(["core", "observability"]), Object.keys(STACK_CONTRACT.services).sort());
+    assert.deepEqual(services(["cache"]), ["cache"]);
+    assert.deepEqual(services(["core", "observability"]), DEFAULT_STACK);
   });
 
-  it("a bare `up` with .env.example starts everything (COMPOSE_PROFILES), --profile narrows it", (t) => {
+  it("a bare `up` with .env.example starts the default stack, not the opt-in cache (COMPOSE_PROFILES), --profile narrows it", (t) => {
     if (!ready(t)) return;
     const bare = compose(["config", "--services"], envCopy);
     assert.equal(bare.status, 0, bare.stderr);
-    assert.deepEqual(bare.stdout.trim().split("\n").sort(), Object.keys(STACK_CONTRACT.services).sort());
+    assert.deepEqual(bare.stdout.trim().split("\n").sort(), DEFAULT_STACK);
     const narrowed = compose(["--profile", "core", "config", "--services"], envCopy);
     assert.deepEqual(narrowed.stdout.trim().split("\n").sort(), servicesOf("core"));
   });

@@ -16,7 +16,7 @@ import {
 } from "../../src/observability-checks.ts";
 import { loadCompose } from "../support/compose-files.ts";
 import {
-  composeServices,
+  defaultStackServices,
   loadDashboard,
   loadYaml,
   observabilityFiles,
@@ -148,12 +148,13 @@ describe("Grafana provisioning (infra/config/grafana/)", () => {
     assert.match(problems[1] ?? "", /name "Prometheus", not a uid reference/);
   });
 
-  it(`"${UP_DOWN_PANEL_TITLE}" has a query for every Compose service`, () => {
-    const services = composeServices();
+  // The opt-in cache has no HTTP endpoint for the collector's httpcheck: not on this panel (yet).
+  it(`"${UP_DOWN_PANEL_TITLE}" has a query for every Compose service of the default stack`, () => {
+    const services = defaultStackServices();
     assert.equal(
       services.length,
       10,
-      `expected the ten services of the contract, got ${services.join(", ")}`,
+      `expected the ten services of the default stack, got ${services.join(", ")}`,
     );
     assert.deepEqual(upDownPanelProblems(loadDashboard(), services), []);
   });
@@ -166,7 +167,7 @@ describe("Grafana provisioning (infra/config/grafana/)", () => {
     const tempo = panel.targets.find((target) => target.legendFormat === "tempo");
     assert.ok(tempo);
     tempo.expr = 'max(up{job="loki"}) or vector(0)';
-    assert.deepEqual(upDownPanelProblems(dashboard, composeServices()), [
+    assert.deepEqual(upDownPanelProblems(dashboard, defaultStackServices()), [
       `"${UP_DOWN_PANEL_TITLE}": no query with legend "nats"`,
       `"${UP_DOWN_PANEL_TITLE}": the "tempo" query does not mention tempo: max(up{job="loki"}) or vector(0)`,
     ]);

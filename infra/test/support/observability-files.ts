@@ -38,8 +38,10 @@ export function loadDashboard(): Record<string, unknown> {
 }
 
 /** Compose service names, in file order. */
-export function composeServices(): string[] {
-  return Object.keys((loadCompose().services ?? {}) as Record<string, unknown>);
+/** The services a plain `make start` starts: all but those of the opt-in cache profile. */
+export function defaultStackServices(): string[] {
+  const services = (loadCompose().services ?? {}) as Record<string, { profiles?: string[] }>;
+  return Object.keys(services).filter((name) => !services[name]?.profiles?.includes("cache"));
 }
 
 /**

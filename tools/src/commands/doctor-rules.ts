@@ -3,7 +3,7 @@
  * Every finding carries a stable code (documented in doctor.schema.json) and, unless it passes, the fix.
  */
 import type { PortVariable } from "../config/env.ts";
-import type { Profile, ServiceDefinition } from "../config/services.ts";
+import { hostPort, type Profile, type ServiceDefinition } from "../config/services.ts";
 import { atLeast } from "../docker/version.ts";
 
 export type FindingStatus = "pass" | "warn" | "fail" | "skip";
@@ -110,7 +110,7 @@ export function portPlan(
     .flatMap((s) =>
       s.ports.map((p) => ({
         variable: p.variable,
-        port: ports[p.variable],
+        port: hostPort(ports, p),
         service: s.name,
         purpose: p.purpose,
       })),

@@ -4,7 +4,7 @@ import { createServer } from "node:net";
 import { resolve } from "node:path";
 import type { Command } from "commander";
 import { type Config, ConfigError, parseConfig, readEnvFile, repoRoot } from "../config/env.ts";
-import { PROFILES, type Profile, SERVICE_NAMES, SERVICES } from "../config/services.ts";
+import { DEFAULT_PROFILES, PROFILES, type Profile, SERVICE_NAMES, SERVICES } from "../config/services.ts";
 import { derivedProjectName, readOtherStacks } from "../docker/checkout.ts";
 import {
   type ComposeContainer,
@@ -293,7 +293,9 @@ async function composeCommandAndVersion(): Promise<{
 
 export async function runDoctor(options: DoctorOptions, trace = commandTrace("doctor")): Promise<DoctorRun> {
   const profiles =
-    options.profiles.length > 0 ? PROFILES.filter((p) => options.profiles.includes(p)) : [...PROFILES];
+    options.profiles.length > 0
+      ? PROFILES.filter((p) => options.profiles.includes(p))
+      : [...DEFAULT_PROFILES];
   const environment = readEnvironment();
   const { config, problems } = configAndProblems(
     environment.merged,

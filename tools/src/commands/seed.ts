@@ -1,12 +1,11 @@
 import type { Command } from "commander";
 import type { Config } from "../config/env.ts";
-import { SEEDED_SERVICES } from "../config/services.ts";
+import { SEEDED_SERVICES, serviceByName } from "../config/services.ts";
 import { requireOwnStack } from "../docker/checkout.ts";
 import { formatUserError, toUserError, UserError } from "../errors.ts";
 import { printJson } from "../output/json.ts";
 import { renderTable } from "../output/table.ts";
 import type { ResourceResult } from "../seed/result.ts";
-import { SEEDERS, type SeedService } from "../services/seeders.ts";
 import { type CommandTrace, withCommandTrace } from "../telemetry/tracer.ts";
 import { listOf, loadCommandConfig } from "./shared.ts";
 
@@ -16,7 +15,7 @@ interface SeedFlags {
 }
 
 export interface ServiceSeedOutcome {
-  service: SeedService;
+  service: string;
   resources: ResourceResult[];
   error?: UserError;
   elapsedMs: number;
@@ -29,14 +28,16 @@ const noWrap: StepWrapper = (_service, run) => run();
 /** Seeds the chosen services in parallel; a failure of one does not stop the others. */
 export async function runSeed(
   config: Config,
-  services: readonly SeedService[],
+  services: readonly string[],
   wrap: StepWrapper = noWrap,
 ): Promise<ServiceSeedOutcome[]> {
   return Promise.all(
     services.map(async (service): Promise<ServiceSeedOutcome> => {
       const started = performance.now();
       try {
-        const resources = await wrap(service, () => SEEDERS[service](config));
+        const seed = serviceByName(service)?.seed;
+        if (!seed) throw new Error(`${service} has no seeder`);
+        const resources = await wrap(service, () => seed(config));
         return { service, resources, elapsedMs: performance.now() - started };
       } catch (error) {
         return { service, resources: [], error: toUserError(error), elapsedMs: performance.now() - started };
@@ -96,7 +97,7 @@ export function registerSeedCommand(program: Command): void {
 async function seedAction(flags: SeedFlags, trace: CommandTrace): Promise<void> {
   const config = loadCommandConfig();
   trace.configure(config);
-  const services = (flags.only ?? SEEDED_SERVICES) as SeedService[];
+  const services = flags.only ?? SEEDED_SERVICES;
   await requireOwnStack(config);
   const outcomes = await runSeed(config, services, (service, run) => trace.step(service, "seed", run));
   const failed = outcomes.filter((o) => o.error);

@@ -18,15 +18,18 @@ export function loadCommandConfig(): Config {
 }
 
 /**
- * `--profile <profile>`, repeatable, refusing a name that is no profile. (Commander's `.choices()` is undone by
- * a later `.argParser()`, which is how `--profile nope` once got through.)
+ * `--profile <profile>`, repeatable or comma-separated like make's PROFILE=core,cache, refusing a name that is
+ * no profile. (Commander's `.choices()` is undone by a later `.argParser()`, which is how `--profile nope` once
+ * got through.)
  */
 export function profileOption(description: string): Option {
   return new Option("--profile <profile>", `${description} (repeatable: ${PROFILES.join(", ")})`).argParser(
     (value: string, previous: Profile[] | undefined): Profile[] => {
-      if (!(PROFILES as readonly string[]).includes(value))
-        throw new InvalidArgumentError(`unknown profile "${value}"; choose from ${PROFILES.join(", ")}`);
-      return [...new Set([...(previous ?? []), value as Profile])];
+      const names = value.split(",").map((name) => name.trim());
+      const unknown = names.find((name) => !PROFILES.includes(name));
+      if (unknown !== undefined)
+        throw new InvalidArgumentError(`unknown profile "${unknown}"; choose from ${PROFILES.join(", ")}`);
+      return [...new Set([...(previous ?? []), ...names])];
     },
   );
 }

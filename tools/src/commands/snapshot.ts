@@ -11,15 +11,13 @@ import { join, relative, resolve } from "node:path";
 import type { Command } from "commander";
 import { type Config, repoRoot } from "../config/env.ts";
 import { type ComposeContainer, type ComposeTarget, composeRun } from "../docker/compose.ts";
-import { readComposeServices } from "../docker/compose-file.ts";
 import { inspectContainers } from "../docker/inspect.ts";
 import { UserError } from "../errors.ts";
 import { askYes, hasTerminal } from "../output/confirm.ts";
 import { printJson } from "../output/json.ts";
 import { formatElapsed } from "../output/progress.ts";
 import { renderTable } from "../output/table.ts";
-import { readAppliedMigrations } from "../services/postgres.ts";
-import { type DataService, dataServices, engineVolumeName } from "../snapshot/data-services.ts";
+import { DATA_SERVICES, type DataService, engineVolumeName } from "../snapshot/data-services.ts";
 import {
   type ArchiveEntry,
   checksumProblems,
@@ -61,7 +59,7 @@ interface Stack {
   target: ComposeTarget;
   /** The folder holding every snapshot (SNAPSHOT_DIR, relative to the repository root). */
   root: string;
-  data: DataService[];
+  data: readonly DataService[];
   containers: ComposeContainer[];
 }
 
@@ -82,13 +80,13 @@ async function readStack(): Promise<Stack> {
   const config = loadCommandConfig();
   // The snapshot commands send no trace of their own: the steps are only kept in memory.
   const target = await readStackTarget(config, commandTrace("snapshot"));
-  const { services, withoutVolume } = dataServices(await readComposeServices());
-  if (withoutVolume.length > 0)
-    throw new UserError(`the Compose file mounts no named volume for ${withoutVolume.join(", ")}`, {
-      where: "infra/docker-compose.yml",
-      fix: "restore the service's volumes: entry (git checkout -- infra/docker-compose.yml)",
-    });
-  return { config, target, root: snapshotRoot(), data: services, containers: await readContainers(target) };
+  return {
+    config,
+    target,
+    root: snapshotRoot(),
+    data: DATA_SERVICES,
+    containers: await readContainers(target),
+  };
 }
 
 /** The data services' containers; every one must exist (make start created them). */
@@ -111,9 +109,10 @@ async function runningImages(stack: Stack): Promise<{ images: ServiceImage[]; he
     const image = details.get(containers.get(d.service)?.name ?? "")?.imageRef ?? "";
     return { service: d.service, image, version: imageVersion(image) };
   });
-  // The postgres image has a shell and tar (busybox on Alpine) and is always present here: no pull.
-  const postgres = details.get(containers.get("postgres")?.name ?? "");
-  return { images, helperImage: postgres?.imageId || postgres?.imageRef || "postgres" };
+  // An image the stack already runs, with a shell and tar: nothing to pull.
+  const archiver = stack.data.find((d) => d.archiver) ?? stack.data[0];
+  const helper = details.get(containers.get(archiver?.service ?? "")?.name ?? "");
+  return { images, helperImage: helper?.imageId || helper?.imageRef || "" };
 }
 
 function requireName(name: string): void {
@@ -224,12 +223,13 @@ async function waitFor(services: readonly string[]): Promise<void> {
 }
 
 async function appliedMigrations(stack: Stack): Promise<string[]> {
-  const postgres = stack.containers.find((c) => c.service === "postgres");
-  if (postgres?.state !== "running") {
-    say("postgres is stopped: the snapshot records no applied migrations.");
+  const keeper = stack.data.find((d) => d.appliedMigrations);
+  if (!keeper?.appliedMigrations) return [];
+  if (stack.containers.find((c) => c.service === keeper.service)?.state !== "running") {
+    say(`${keeper.service} is stopped: the snapshot records no applied migrations.`);
     return [];
   }
-  return (await readAppliedMigrations(stack.config)).map((m) => m.name);
+  return keeper.appliedMigrations(stack.config);
 }
 
 interface SnapshotFlags {

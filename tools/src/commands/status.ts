@@ -1,6 +1,8 @@
 import type { Command } from "commander";
 import { type Config, type PortVariable, parseConfig } from "../config/env.ts";
 import {
+  DEFAULT_PROFILES,
+  hostPort,
   PROFILES,
   type Profile,
   SERVICES,
@@ -102,7 +104,8 @@ export function startedProfiles(containers: readonly ComposeContainer[]): Profil
 
 /**
  * Pure: which profiles to report. Flags win; otherwise the profiles the engine runs, so a stack started with
- * PROFILE=core is not reported as broken for its stopped observability containers; every profile when none runs.
+ * PROFILE=core is not reported as broken for its stopped observability containers; when none runs, the profiles
+ * a plain `make start` starts.
  */
 export function expectedProfiles(
   requested: readonly Profile[],
@@ -110,7 +113,7 @@ export function expectedProfiles(
 ): Profile[] {
   if (requested.length > 0) return PROFILES.filter((p) => requested.includes(p));
   const started = startedProfiles(containers);
-  return started.length > 0 ? started : [...PROFILES];
+  return started.length > 0 ? started : [...DEFAULT_PROFILES];
 }
 
 /**
@@ -159,7 +162,7 @@ export function buildStatusReport(
       password: credentials ? MASK : null,
       ports: definition.ports.map((p) => ({
         variable: p.variable,
-        hostPort: config.ports[p.variable],
+        hostPort: hostPort(config.ports, p),
         containerPort: p.containerPort,
       })),
     };
@@ -169,7 +172,7 @@ export function buildStatusReport(
     project: config.composeProjectName,
     ok: services.every((s) => s.ok),
     profiles,
-    notStarted: requested.length > 0 ? [] : PROFILES.filter((p) => !profiles.includes(p)),
+    notStarted: requested.length > 0 ? [] : DEFAULT_PROFILES.filter((p) => !profiles.includes(p)),
     services,
     drift: drift.filter((d) => services.some((s) => s.service === d.service)),
   };

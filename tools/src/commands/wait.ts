@@ -1,8 +1,9 @@
 import type { Command } from "commander";
 import type { Config } from "../config/env.ts";
 import {
-  PROFILES,
+  DEFAULT_PROFILES,
   type Profile,
+  probeFor,
   SERVICE_NAMES,
   type ServiceDefinition,
   serviceByName,
@@ -13,7 +14,6 @@ import { UserError } from "../errors.ts";
 import { printJson, printJsonError } from "../output/json.ts";
 import { maskUrl } from "../output/mask.ts";
 import { Progress } from "../output/progress.ts";
-import { probeFor } from "../services/registry.ts";
 import { waitForServices } from "../services/wait-loop.ts";
 import { type CommandTrace, withCommandTrace } from "../telemetry/tracer.ts";
 import { isLoopbackAddress } from "./doctor-rules.ts";
@@ -90,9 +90,10 @@ export function planWait(
   const started = startedProfiles(containers);
   const narrowed = !explicit && started.length > 0;
   const inStartedProfile = (s: string) => started.some((p) => p === serviceByName(s)?.profile);
+  // With nothing started, a default wait covers what a plain `make start` starts.
   const services = narrowed
     ? selected.filter((s) => !stackServices.has(s) || inStartedProfile(s))
-    : [...selected];
+    : selected.filter((s) => explicit || !serviceByName(s)?.optIn);
   const notRunning = services
     .filter((s) => stackServices.has(s))
     .flatMap((service): NotRunning[] => {
@@ -100,7 +101,11 @@ export function planWait(
       if (container && WAITABLE.has(container.state)) return [];
       return [{ service, state: container?.state ?? "", exitCode: container?.exitCode ?? 0 }];
     });
-  return { services, notStarted: narrowed ? PROFILES.filter((p) => !started.includes(p)) : [], notRunning };
+  return {
+    services,
+    notStarted: narrowed ? DEFAULT_PROFILES.filter((p) => !started.includes(p)) : [],
+    notRunning,
+  };
 }
 
 /** Pure: the message for services that cannot become ready because their containers do not run. */
@@ -179,9 +184,9 @@ async function servicesToWait(flags: WaitFlags, config: Config, trace: CommandTr
       return definition !== undefined && servedByStack(definition, config);
     }),
   );
-  if (stack.size === 0) return selected;
-  const { containers } = await readStackContainers(config, trace);
   const explicit = Boolean(flags.only?.length || flags.profile?.length);
+  if (stack.size === 0) return planWait(selected, explicit, stack, []).services;
+  const { containers } = await readStackContainers(config, trace);
   const plan = planWait(selected, explicit, stack, containers);
   for (const p of plan.notStarted)
     process.stderr.write(`- ${p} not started, not waited for (make start PROFILE=${p} adds it)\n`);

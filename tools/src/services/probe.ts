@@ -1,5 +1,4 @@
 import type { Config } from "../config/env.ts";
-import type { ServiceName } from "../config/services.ts";
 
 /** Per-attempt limit of one readiness probe; the overall deadline belongs to the wait loop. */
 export const PROBE_ATTEMPT_TIMEOUT_MS = 5000;
@@ -10,7 +9,7 @@ export const PROBE_ATTEMPT_TIMEOUT_MS = 5000;
  * long before Postgres accepts queries or OpenSearch has a usable cluster state.
  */
 export interface ReadinessProbe {
-  service: ServiceName;
+  service: string;
   /** What is checked, for humans ("SELECT 1", "GET /-/ready"). */
   checks: string;
   check: (config: Config) => Promise<string>;

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { DATA_SERVICES } from "./data-services.ts";
 
 /** One volume's archive, as written. */
 export interface ArchiveEntry {
@@ -81,7 +82,7 @@ export function majorVersion(version: string): number | undefined {
 }
 
 /** Services whose on-disk format changes between majors: their data cannot be restored into another one. */
-const MAJOR_BOUND = new Set(["postgres", "opensearch"]);
+const MAJOR_BOUND = new Set(DATA_SERVICES.filter((d) => d.majorBound).map((d) => d.service));
 
 export interface Compatibility {
   /** Reasons the snapshot cannot be restored into the running stack. */

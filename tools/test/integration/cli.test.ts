@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { SERVICE_NAMES } from "../../src/config/services.ts";
-import { PROBES } from "../../src/services/registry.ts";
+import { SERVICES } from "../../src/config/services.ts";
 import { waitForServices } from "../../src/services/wait-loop.ts";
+import { type CacheServer, cacheServerAvailability, startCacheServer } from "../support/cache-server.ts";
 import { testConfig } from "../support/config.ts";
 import { type HttpReadyDouble, startHttpReadyDouble } from "../support/http-ready-double.ts";
 import { type NatsServer, natsAvailability, startNats } from "../support/nats-server.ts";
@@ -19,7 +19,10 @@ import { type S3Server, startS3 } from "../support/s3-server.ts";
 
 const pgAvailable = postgresAvailability();
 const natsAvailable = natsAvailability();
-const skip = "skip" in pgAvailable ? pgAvailable.skip : "skip" in natsAvailable ? natsAvailable.skip : false;
+const cacheAvailable = cacheServerAvailability();
+const skip =
+  [pgAvailable, natsAvailable, cacheAvailable].map((a) => ("skip" in a ? a.skip : undefined)).find(Boolean) ??
+  false;
 
 describe("the wait and seed commands against the harness servers", { skip }, () => {
   let pgServer: PostgresServer;
@@ -27,15 +30,17 @@ describe("the wait and seed commands against the harness servers", { skip }, () 
   let s3: S3Server;
   let opensearch: OpenSearchTestDouble;
   let http: HttpReadyDouble;
+  let cache: CacheServer;
   let env: Record<string, string>;
 
   before(async () => {
-    [pgServer, nats, s3, opensearch, http] = await Promise.all([
+    [pgServer, nats, s3, opensearch, http, cache] = await Promise.all([
       startPostgres(),
       startNats(),
       startS3(),
       startOpenSearchTestDouble(),
       startHttpReadyDouble(),
+      startCacheServer("cache-test-secret-1"),
     ]);
     env = {
       DATABASE_URL: await createDatabase(pgServer, "cli_test"),
@@ -49,16 +54,25 @@ describe("the wait and seed commands against the harness servers", { skip }, () 
       LOKI_URL: http.url,
       TEMPO_URL: http.url,
       GRAFANA_URL: http.url,
+      CACHE_URL: cache.url,
+      CACHE_PASSWORD: cache.password,
       OTEL_EXPORTER_OTLP_ENDPOINT: http.url,
     };
   });
   after(async () => {
-    await Promise.all([pgServer?.stop(), nats?.stop(), s3?.stop(), opensearch?.stop(), http?.stop()]);
+    await Promise.all([
+      pgServer?.stop(),
+      nats?.stop(),
+      s3?.stop(),
+      opensearch?.stop(),
+      http?.stop(),
+      cache?.stop(),
+    ]);
   });
 
-  test("every one of the ten probes reports ready against running servers", async () => {
+  test("every probe (the opt-in cache too) reports ready against running servers", async () => {
     const outcomes = await waitForServices(
-      SERVICE_NAMES.map((s) => PROBES[s]),
+      SERVICES.map((s) => s.probe),
       testConfig(env),
       { deadlineMs: 10_000, intervalMs: 50 },
     );

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { repoRoot } from "../../src/config/env.ts";
 import { toUserError, UserError } from "../../src/errors.ts";
-import { createS3Client, minioProbe, seedMinio } from "../../src/services/minio.ts";
+import { createS3Client, minioProbe, seedMinio } from "../../src/services/minio/client.ts";
 import { testConfig } from "../support/config.ts";
 import { freePort } from "../support/ports.ts";
 import { type S3Server, startS3 } from "../support/s3-server.ts";

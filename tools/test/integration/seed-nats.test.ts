@@ -6,7 +6,7 @@ import { after, before, describe, test } from "node:test";
 import { connect } from "nats";
 import { repoRoot } from "../../src/config/env.ts";
 import { UserError } from "../../src/errors.ts";
-import { natsProbe, seedNats } from "../../src/services/nats.ts";
+import { natsProbe, seedNats } from "../../src/services/nats/client.ts";
 import { testConfig } from "../support/config.ts";
 import { type NatsServer, natsAvailability, startNats } from "../support/nats-server.ts";
 import { freePort } from "../support/ports.ts";

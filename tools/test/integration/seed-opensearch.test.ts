@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { after, before, beforeEach, describe, test } from "node:test";
 import { repoRoot } from "../../src/config/env.ts";
 import { UserError } from "../../src/errors.ts";
-import { opensearchProbe, seedOpenSearch } from "../../src/services/opensearch.ts";
+import { opensearchProbe, seedOpenSearch } from "../../src/services/opensearch/client.ts";
 import { testConfig } from "../support/config.ts";
 import { type OpenSearchTestDouble, startOpenSearchTestDouble } from "../support/opensearch-test-double.ts";
 import { freePort } from "../support/ports.ts";

@@ -6,7 +6,7 @@ import { after, before, describe, test } from "node:test";
 import pg from "pg";
 import { type Config, repoRoot } from "../../src/config/env.ts";
 import { formatUserError, toUserError, UserError } from "../../src/errors.ts";
-import { LEDGER_TABLE, postgresProbe, seedPostgres } from "../../src/services/postgres.ts";
+import { LEDGER_TABLE, postgresProbe, seedPostgres } from "../../src/services/postgres/client.ts";
 import { testConfig } from "../support/config.ts";
 import { freePort } from "../support/ports.ts";
 import {

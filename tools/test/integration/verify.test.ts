@@ -3,7 +3,7 @@ import { after, before, describe, test } from "node:test";
 import { connect, headers } from "nats";
 import { runVerify } from "../../src/commands/verify.ts";
 import { repoRoot } from "../../src/config/env.ts";
-import { seedNats } from "../../src/services/nats.ts";
+import { seedNats } from "../../src/services/nats/client.ts";
 import { CommandTrace } from "../../src/telemetry/tracer.ts";
 import { testConfig } from "../support/config.ts";
 import { type NatsServer, natsAvailability, startNats } from "../support/nats-server.ts";
@@ -58,7 +58,7 @@ describe("verify against real PostgreSQL and nats-server, s3rver and a telemetry
     ]);
     const c = config();
     await seedNats(c, c.initDir);
-    const { createS3Client } = await import("../../src/services/minio.ts");
+    const { createS3Client } = await import("../../src/services/minio/client.ts");
     await createS3Client(c).makeBucket("wallpapers", "us-east-1");
   });
   after(async () => {
@@ -208,10 +208,11 @@ describe("verify against real PostgreSQL and nats-server, s3rver and a telemetry
     );
     assert.deepEqual(
       outcomes.map((o) => [o.service, o.ok]),
+      // The order of the catalog (infra/docker-compose.yml).
       [
-        ["tempo", false],
-        ["loki", false],
         ["prometheus", false],
+        ["loki", false],
+        ["tempo", false],
         ["grafana", false],
       ],
     );

@@ -26,7 +26,7 @@ describe("parseConfig: endpoint derivation", () => {
     assert.equal(c.nats.url, "nats://localhost:4222");
     assert.equal(c.nats.monitorUrl, "http://localhost:8222");
     assert.equal(c.opensearch.url, "http://localhost:9200");
-    assert.equal(c.opensearch.dashboardsUrl, "http://localhost:5601");
+    assert.equal(c.dashboardsUrl, "http://localhost:5601");
     assert.equal(c.otlpHttpEndpoint, "http://localhost:4318");
     assert.equal(c.prometheusUrl, "http://localhost:9090");
     assert.equal(c.lokiUrl, "http://localhost:3100");

@@ -106,7 +106,14 @@ describe("compose invocation", () => {
   });
 
   it("names every profile when none is chosen, so stop and ps see the whole stack", () => {
-    assert.deepEqual(profileArgs([]), ["--profile", "core", "--profile", "observability"]);
+    assert.deepEqual(profileArgs([]), [
+      "--profile",
+      "core",
+      "--profile",
+      "observability",
+      "--profile",
+      "cache",
+    ]);
     assert.deepEqual(profileArgs(["core"]), ["--profile", "core"]);
   });
 });

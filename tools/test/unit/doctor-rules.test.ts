@@ -49,7 +49,13 @@ describe("port plan", () => {
   const plan = portPlan(SERVICES, PORT_DEFAULTS, ["core", "observability"]);
 
   it("covers every host port of the contract, each with its service and .env variable", () => {
-    assert.deepEqual(plan.map((p) => p.variable).sort(), Object.keys(PORT_DEFAULTS).sort());
+    const everyProfile = portPlan(SERVICES, PORT_DEFAULTS, ["core", "observability", "cache"]);
+    assert.deepEqual(everyProfile.map((p) => p.variable).sort(), Object.keys(PORT_DEFAULTS).sort());
+    // The opt-in cache's port is planned only when its profile is chosen.
+    assert.deepEqual(
+      everyProfile.filter((p) => !plan.some((q) => q.variable === p.variable)),
+      [{ variable: "CACHE_PORT", port: 6379, service: "cache", purpose: "RESP (Redis protocol)" }],
+    );
     assert.deepEqual(
       plan.find((p) => p.port === 5432),
       { variable: "POSTGRES_PORT", port: 5432, service: "postgres", purpose: "SQL" },

@@ -1,7 +1,13 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { parseConfig } from "../../src/config/env.ts";
-import { collectorProbe, dashboardsState, grafanaProbe } from "../../src/services/http-probes.ts";
+import { grafana } from "../../src/services/grafana/index.ts";
+import { dashboardsState } from "../../src/services/opensearch-dashboards/index.ts";
+import { otelCollector } from "../../src/services/otel-collector/index.ts";
+
+const collectorProbe = otelCollector.probe;
+const grafanaProbe = grafana.probe;
+
 import { serveOnLoopback } from "../support/http-server.ts";
 
 test("Dashboards counts as ready only when its overall state is green", () => {

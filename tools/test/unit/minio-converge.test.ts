@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { type CorsRule, UNSUPPORTED } from "../../src/seed/bucket-spec.ts";
-import { type BucketApi, convergeBucket, corsXml, parseCorsXml } from "../../src/services/minio.ts";
+import { type BucketApi, convergeBucket, corsXml, parseCorsXml } from "../../src/services/minio/client.ts";
 
 /**
  * A RECORDED FAKE of the S3 bucket API (not a server): s3rver implements neither bucket policies nor

@@ -18,6 +18,19 @@ describe("--profile", () => {
     ]);
   });
 
+  it("takes the opt-in cache, also comma-separated as make's PROFILE=core,cache passes it", () => {
+    assert.deepEqual(parse("--profile", "core,cache"), ["core", "cache"]);
+    assert.deepEqual(parse("--profile", "cache", "--profile", "core,observability"), [
+      "cache",
+      "core",
+      "observability",
+    ]);
+    assert.throws(
+      () => parse("--profile", "core,nope"),
+      /unknown profile "nope"; choose from core, observability, cache/,
+    );
+  });
+
   it("refuses a name that is no profile, naming the choices", () => {
     assert.throws(
       () => parse("--profile", "nope"),

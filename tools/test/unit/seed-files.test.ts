@@ -9,8 +9,8 @@ import { readSeedFile } from "../../src/seed/files.ts";
 import { orderMigrations } from "../../src/seed/migrations.ts";
 import { streamsFileSchema } from "../../src/seed/nats-spec.ts";
 import { parseDurationMs, parseSizeBytes } from "../../src/seed/units.ts";
-import { readBucketSpecs } from "../../src/services/minio.ts";
-import { readOpenSearchDefinitions } from "../../src/services/opensearch.ts";
+import { readBucketSpecs } from "../../src/services/minio/client.ts";
+import { readOpenSearchDefinitions } from "../../src/services/opensearch/client.ts";
 
 const initDir = join(repoRoot, "infra/init");
 const scratch = mkdtempSync(join(tmpdir(), "wpdb-seedfiles-"));

@@ -4,7 +4,6 @@ import { join } from "node:path";
 import { test } from "node:test";
 import { PORT_DEFAULTS, parseConfig, repoRoot } from "../../src/config/env.ts";
 import { SEEDED_SERVICES, SERVICE_NAMES, SERVICES } from "../../src/config/services.ts";
-import { PROBES } from "../../src/services/registry.ts";
 
 test("the catalog holds the ten Compose services, each in one profile, each with a probe", () => {
   assert.deepEqual(
@@ -15,7 +14,7 @@ test("the catalog holds the ten Compose services, each in one profile, each with
     SERVICES.filter((s) => s.profile === "core").map((s) => s.name),
     ["postgres", "minio", "opensearch", "opensearch-dashboards", "nats"],
   );
-  for (const name of SERVICE_NAMES) assert.equal(PROBES[name].service, name);
+  for (const s of SERVICES) assert.equal(s.probe.service, s.name);
   assert.deepEqual(SEEDED_SERVICES, ["postgres", "minio", "opensearch", "nats"]);
 });
 

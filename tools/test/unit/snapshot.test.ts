@@ -1,7 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { readComposeServices } from "../../src/docker/compose-file.ts";
-import { dataServices, engineVolumeName } from "../../src/snapshot/data-services.ts";
+import { DATA_SERVICES, engineVolumeName } from "../../src/snapshot/data-services.ts";
 import {
   checksumProblems,
   compatibility,
@@ -43,11 +42,9 @@ describe("snapshot names", () => {
 });
 
 describe("which volumes a snapshot holds", () => {
-  test("the four data services and their named volumes come from infra/docker-compose.yml", async () => {
-    const { services, withoutVolume } = dataServices(await readComposeServices());
-    assert.deepEqual(withoutVolume, []);
+  test("the four data services' modules, with one image able to archive them and the major-bound ones", () => {
     assert.deepEqual(
-      services.map((s) => `${s.service}=${s.volume}:${s.mountPath}`),
+      DATA_SERVICES.map((s) => `${s.service}=${s.volume}:${s.mountPath}`),
       [
         "postgres=postgres-data:/var/lib/postgresql/data",
         "minio=minio-data:/data",
@@ -55,20 +52,15 @@ describe("which volumes a snapshot holds", () => {
         "nats=nats-data:/data",
       ],
     );
-    assert.equal(engineVolumeName("wallpaperdb", "nats-data"), "wallpaperdb_nats-data");
-  });
-
-  test("a bind mount is not a data volume, the long syntax is; a service without one is named", () => {
-    const { services, withoutVolume } = dataServices({
-      postgres: { volumes: ["./init:/docker-entrypoint-initdb.d:ro", "pg:/var/lib/postgresql/data"] },
-      minio: { volumes: [{ type: "volume", source: "objects", target: "/data" }] },
-      opensearch: { volumes: ["./config:/config"] },
-    });
     assert.deepEqual(
-      services.map((s) => s.volume),
-      ["pg", "objects"],
+      DATA_SERVICES.filter((s) => s.archiver).map((s) => s.service),
+      ["postgres"],
     );
-    assert.deepEqual(withoutVolume, ["opensearch", "nats"]);
+    assert.deepEqual(
+      DATA_SERVICES.filter((s) => s.majorBound).map((s) => s.service),
+      ["postgres", "opensearch"],
+    );
+    assert.equal(engineVolumeName("wallpaperdb", "nats-data"), "wallpaperdb_nats-data");
   });
 });
 

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { probeSubject } from "../../src/commands/verify.ts";
+import { probeSubject } from "../../src/services/nats/client.ts";
 import {
   grafanaHealthOk,
   lokiHasLine,
@@ -9,7 +9,7 @@ import {
   probeMetricQuery,
   prometheusHasSeries,
   tempoHasTrace,
-} from "../../src/commands/verify-rules.ts";
+} from "../../src/services/verify-rules.ts";
 
 describe("verify's reading of the backends", () => {
   it("counts a Tempo trace as found only with at least one resource span", () => {

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { selectServices } from "../../src/commands/wait.ts";
 import { parseConfig } from "../../src/config/env.ts";
+import { SERVICE_NAMES } from "../../src/config/services.ts";
 import type { ReadinessProbe } from "../../src/services/probe.ts";
 import { waitForServices } from "../../src/services/wait-loop.ts";
 
@@ -83,8 +84,9 @@ describe("waitForServices", () => {
 });
 
 describe("which services `wait` waits for", () => {
-  test("all ten by default, a profile's services with --profile, exactly --only when given", () => {
-    assert.equal(selectServices({}).length, 10);
+  test("every service by default (planWait narrows it), a profile's services with --profile, exactly --only", () => {
+    assert.deepEqual(selectServices({}), [...SERVICE_NAMES]);
+    assert.deepEqual(selectServices({ profile: ["cache"] }), ["cache"]);
     assert.deepEqual(selectServices({ profile: ["observability"] }), [
       "otel-collector",
       "prometheus",

@@ -58,6 +58,17 @@ describe("what wait waits for", () => {
     });
   });
 
+  test("the opt-in cache: left out when nothing runs here, waited for once it is started", () => {
+    const nothing = planWait(SERVICE_NAMES, false, everyService, []);
+    assert.deepEqual(nothing.services, [...CORE, ...OBSERVABILITY]);
+    const withCache = [...CORE, "cache"].map((s) => container(s, "running"));
+    assert.deepEqual(planWait(SERVICE_NAMES, false, everyService, withCache), {
+      services: [...CORE, "cache"],
+      notStarted: ["observability"],
+      notRunning: [],
+    });
+  });
+
   test("a selected service whose container does not run fails at once: exited, created, paused or absent", () => {
     const containers = [
       container("postgres", "exited", 137),

@@ -62,6 +62,7 @@ const ASSETS: Record<string, () => string> = {
   prometheus: () => onPath("prometheus"),
   promtool: () => onPath("promtool"),
   pgsql: embeddedPostgres,
+  "redis-server": redisServer,
   "standin.mjs": bundleStandins,
 };
 
@@ -91,6 +92,29 @@ function embeddedPostgres(): string {
     run(process.execPath, ["scripts/hydrate-symlinks.js"], { cwd: dirname(native) });
   }
   return native;
+}
+
+/**
+ * Debian's redis-server and redis-cli with the libraries the base image lacks (ldd's list minus glibc), in
+ * bin/ and lib/: the base image stays the one every other image shares.
+ */
+function redisServer(): string {
+  const server = onPath("redis-server");
+  const cli = onPath("redis-cli");
+  const dir = join(CACHE_DIR, "redis-server");
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(join(dir, "bin"), { recursive: true });
+  mkdirSync(join(dir, "lib"), { recursive: true });
+  cpSync(server, join(dir, "bin", "redis-server"));
+  cpSync(cli, join(dir, "bin", "redis-cli"));
+  const glibc = /^(libc|libm|libpthread|libdl|librt|ld-linux[^.]*)\.so/;
+  for (const binary of [server, cli])
+    for (const line of run("ldd", [binary]).split("\n")) {
+      const match = /^\s*(\S+) => (\/\S+)/.exec(line);
+      if (match && !glibc.test(match[1] as string))
+        cpSync(match[2] as string, join(dir, "lib", match[1] as string), { dereference: true });
+    }
+  return dir;
 }
 
 let bundlePath: string | undefined;

@@ -27,6 +27,7 @@ export const PORT_VARIABLES = [
   "TEMPO_PORT",
   "OTEL_GRPC_PORT",
   "OTEL_HTTP_PORT",
+  "CACHE_PORT",
 ] as const;
 
 /** Ports the OS says are free right now (bound then released), so parallel tests do not collide. */

@@ -3,12 +3,12 @@ import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { Client } from "@opensearch-project/opensearch";
 import { z } from "zod";
-import type { Config } from "../config/env.ts";
-import { type ServiceContext, serviceError } from "../errors.ts";
-import { displayPath, parseSeedText, validateSeedContent } from "../seed/files.ts";
-import { diffMappings, type MappingProperty } from "../seed/mappings.ts";
-import { type ResourceResult, SeedFileError } from "../seed/result.ts";
-import { NotReadyError, PROBE_ATTEMPT_TIMEOUT_MS, type ReadinessProbe } from "./probe.ts";
+import type { Config } from "../../config/env.ts";
+import { type ServiceContext, serviceError } from "../../errors.ts";
+import { displayPath, parseSeedText, validateSeedContent } from "../../seed/files.ts";
+import { diffMappings, type MappingProperty } from "../../seed/mappings.ts";
+import { type ResourceResult, SeedFileError } from "../../seed/result.ts";
+import { NotReadyError, PROBE_ATTEMPT_TIMEOUT_MS, type ReadinessProbe } from "../probe.ts";
 
 export function opensearchContext(config: Config, action?: string): ServiceContext {
   return {
@@ -278,4 +278,23 @@ async function convergeIndex(
     ...(notes.length > 0 ? { detail: notes.join("; ") } : {}),
     ...(drift.length > 0 ? { drift } : {}),
   };
+}
+
+export async function verifyOpenSearch(config: Config, id: string): Promise<string> {
+  const client = createOpenSearchClient(config);
+  // Its own index, outside the seeded template's `wallpapers-*` pattern, removed afterwards.
+  const index = "wallpaperdb-verify-probe";
+  try {
+    await client.index({ index, id, body: { probe: id, at: new Date().toISOString() }, refresh: true });
+    const found = await client.search({ index, body: { query: { term: { _id: id } } } });
+    const hits = (found.body as { hits?: { hits?: unknown[] } }).hits?.hits ?? [];
+    await client.delete({ index, id, refresh: true });
+    if (hits.length !== 1) throw new Error(`search found ${hits.length} probe documents instead of 1`);
+    return `index ${index}`;
+  } catch (error) {
+    throw serviceError(opensearchContext(config, "verifying index/search/delete"), error);
+  } finally {
+    await client.indices.delete({ index }).catch(() => {});
+    await client.close().catch(() => {});
+  }
 }

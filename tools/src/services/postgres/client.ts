@@ -1,12 +1,12 @@
 import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import pg from "pg";
-import type { Config } from "../config/env.ts";
-import { type ServiceContext, serviceError, UserError } from "../errors.ts";
-import { displayPath } from "../seed/files.ts";
-import { type AppliedMigration, orderMigrations, planMigrations } from "../seed/migrations.ts";
-import type { ResourceResult } from "../seed/result.ts";
-import { PROBE_ATTEMPT_TIMEOUT_MS, type ReadinessProbe } from "./probe.ts";
+import type { Config } from "../../config/env.ts";
+import { type ServiceContext, serviceError, UserError } from "../../errors.ts";
+import { displayPath } from "../../seed/files.ts";
+import { type AppliedMigration, orderMigrations, planMigrations } from "../../seed/migrations.ts";
+import type { ResourceResult } from "../../seed/result.ts";
+import { PROBE_ATTEMPT_TIMEOUT_MS, type ReadinessProbe } from "../probe.ts";
 
 /** Ledger of applied migrations (name, checksum, applied_at). */
 export const LEDGER_TABLE = "public.wallpaperdb_schema_migrations";
@@ -198,4 +198,29 @@ export async function seedPostgres(config: Config, initDir: string): Promise<Res
       await client.query("SELECT pg_advisory_unlock($1)", [MIGRATION_LOCK_KEY]).catch(() => {});
     }
   });
+}
+
+export async function verifyPostgres(config: Config, id: string): Promise<string> {
+  const client = createPostgresClient(config);
+  client.on("error", () => {});
+  try {
+    await client.connect();
+    await client.query("BEGIN");
+    // DDL is transactional in PostgreSQL: the table and its row vanish with the rollback.
+    await client.query(
+      "CREATE TABLE wallpaperdb_verify_probe (id text PRIMARY KEY, at timestamptz NOT NULL DEFAULT now())",
+    );
+    await client.query("INSERT INTO wallpaperdb_verify_probe (id) VALUES ($1)", [id]);
+    const read = await client.query<{ id: string }>("SELECT id FROM wallpaperdb_verify_probe WHERE id = $1", [
+      id,
+    ]);
+    await client.query("ROLLBACK");
+    if (read.rows[0]?.id !== id) throw new Error("the row written was not read back");
+    return `database ${config.postgres.database}`;
+  } catch (error) {
+    await client.query("ROLLBACK").catch(() => {});
+    throw serviceError(postgresContext(config, "verifying a write and read"), error);
+  } finally {
+    await client.end().catch(() => {});
+  }
 }

@@ -4,8 +4,8 @@ import https from "node:https";
 import { join } from "node:path";
 import { XMLParser } from "fast-xml-parser";
 import * as Minio from "minio";
-import type { Config } from "../config/env.ts";
-import { type ServiceContext, serviceError } from "../errors.ts";
+import type { Config } from "../../config/env.ts";
+import { type ServiceContext, serviceError, UserError } from "../../errors.ts";
 import {
   type BucketSpec,
   bucketsFileSchema,
@@ -14,10 +14,10 @@ import {
   decidePolicy,
   decideVersioning,
   UNSUPPORTED,
-} from "../seed/bucket-spec.ts";
-import { interpolate, parseSeedText, readSeedText, validateSeedContent } from "../seed/files.ts";
-import type { ResourceResult } from "../seed/result.ts";
-import { PROBE_ATTEMPT_TIMEOUT_MS, type ReadinessProbe, withTimeout } from "./probe.ts";
+} from "../../seed/bucket-spec.ts";
+import { interpolate, parseSeedText, readSeedText, validateSeedContent } from "../../seed/files.ts";
+import type { ResourceResult } from "../../seed/result.ts";
+import { PROBE_ATTEMPT_TIMEOUT_MS, type ReadinessProbe, withTimeout } from "../probe.ts";
 
 export function minioContext(config: Config, action?: string): ServiceContext {
   return {
@@ -263,5 +263,32 @@ export async function seedMinio(config: Config, initDir: string): Promise<Resour
     throw serviceError(minioContext(config, "seeding buckets"), error);
   } finally {
     agent.destroy();
+  }
+}
+
+export async function verifyMinio(config: Config, id: string): Promise<string> {
+  const client = createS3Client(config);
+  const bucket = config.s3.bucket;
+  const key = `wallpaperdb-verify/${id}.txt`;
+  const content = `wallpaperdb verify probe ${id}`;
+  try {
+    if (!(await client.bucketExists(bucket)))
+      throw new UserError(`the bucket ${bucket} does not exist`, {
+        where: `minio at ${config.s3.endpoint}`,
+        fix: "run `make seed` (MINIO_BUCKET names the bucket)",
+      });
+    await client.putObject(bucket, key, Buffer.from(content), content.length, {
+      "Content-Type": "text/plain",
+    });
+    const stream = await client.getObject(bucket, key);
+    const chunks: Buffer[] = [];
+    for await (const chunk of stream) chunks.push(chunk as Buffer);
+    await client.removeObject(bucket, key);
+    if (Buffer.concat(chunks).toString() !== content)
+      throw new Error("the object read back differs from the one written");
+    return `bucket ${bucket}`;
+  } catch (error) {
+    await client.removeObject(bucket, key).catch(() => {});
+    throw serviceError(minioContext(config, "verifying put/get/delete"), error);
   }
 }

@@ -2,18 +2,22 @@ import { randomUUID } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import {
+  AckPolicy,
   type ConnectionOptions,
   type ConsumerConfig,
   connect,
   credsAuthenticator,
+  DeliverPolicy,
   ErrorCode,
+  headers,
   type NatsConnection,
+  nanos,
   type StreamConfig,
 } from "nats";
-import type { Config } from "../config/env.ts";
-import { type ServiceContext, serviceError, UserError } from "../errors.ts";
-import { maskUrl } from "../output/mask.ts";
-import { readSeedFile } from "../seed/files.ts";
+import type { Config } from "../../config/env.ts";
+import { type ServiceContext, serviceError, UserError } from "../../errors.ts";
+import { maskUrl } from "../../output/mask.ts";
+import { readSeedFile } from "../../seed/files.ts";
 import {
   CONSUMER_UPDATABLE,
   type ConsumerSpec,
@@ -22,9 +26,11 @@ import {
   type StreamSpec,
   streamDeclaredConfig,
   streamsFileSchema,
-} from "../seed/nats-spec.ts";
-import type { ResourceResult } from "../seed/result.ts";
-import { PROBE_ATTEMPT_TIMEOUT_MS, type ReadinessProbe, withTimeout } from "./probe.ts";
+} from "../../seed/nats-spec.ts";
+import type { ResourceResult } from "../../seed/result.ts";
+import { PROBE_ATTEMPT_TIMEOUT_MS, type ReadinessProbe, withTimeout } from "../probe.ts";
+import { planNatsProbe } from "../verify-rules.ts";
+import { NATS_DURABLE, NATS_STREAM, PROBE_HEADER } from "./index.ts";
 
 export function natsContext(config: Config, action?: string): ServiceContext {
   return {
@@ -244,6 +250,83 @@ export async function seedNats(config: Config, initDir: string): Promise<Resourc
   } catch (error) {
     throw natsFailure(config, "seeding streams", error);
   } finally {
+    await nc.close().catch(() => {});
+  }
+}
+
+/** A subject matching `filter` for the probe: a wildcard filter gets `verify.<id>`, a literal one is used as is. */
+export function probeSubject(filter: string, id: string): string {
+  return filter.replace(/>$/, `verify.${id}`).replace(/\*/g, "verify");
+}
+
+export async function verifyNats(config: Config, id: string): Promise<string> {
+  const nc = await connectNats(config, "verifying publish/fetch/ack");
+  const marker = headers();
+  marker.set(PROBE_HEADER, id);
+  const body = new TextEncoder().encode(JSON.stringify({ probe: "wallpaperdb-verify", id }));
+  let published: number | undefined;
+  try {
+    const jsm = await nc.jetstreamManager();
+    const js = nc.jetstream();
+    const stream = await jsm.streams.info(NATS_STREAM).catch(() => undefined);
+    if (!stream)
+      throw new UserError(`the JetStream stream ${NATS_STREAM} does not exist`, {
+        where: `nats at ${config.nats.url}`,
+        fix: "run `make seed` (infra/init/nats/streams.yaml defines it)",
+      });
+    const durable = await jsm.consumers.info(NATS_STREAM, NATS_DURABLE).catch(() => undefined);
+    const plan = planNatsProbe(
+      durable ? { numPending: durable.num_pending, numAckPending: durable.num_ack_pending } : undefined,
+    );
+    if (plan.kind === "missing")
+      throw new UserError(`the durable consumer ${NATS_DURABLE} of ${NATS_STREAM} does not exist`, {
+        where: `nats at ${config.nats.url}`,
+        fix: "run `make seed`",
+      });
+
+    let consumerName = NATS_DURABLE;
+    let subject: string;
+    if (plan.kind === "durable") {
+      subject = probeSubject(
+        durable?.config.filter_subject ?? stream.config.subjects[0] ?? "wallpapers.>",
+        id,
+      );
+    } else {
+      subject = probeSubject(stream.config.subjects.find((s) => s.endsWith(">")) ?? "wallpapers.>", id);
+      consumerName = `wallpaperdb-verify-${id.slice(0, 8)}`;
+      await jsm.consumers.add(NATS_STREAM, {
+        name: consumerName,
+        filter_subject: subject,
+        ack_policy: AckPolicy.Explicit,
+        deliver_policy: DeliverPolicy.All,
+        inactive_threshold: nanos(30_000),
+      });
+    }
+    const ack = await js.publish(subject, body, { headers: marker });
+    published = ack.seq;
+    const consumer = await js.consumers.get(NATS_STREAM, consumerName);
+    const message = await consumer.next({ expires: 5000 });
+    if (!message) throw new Error(`nothing delivered by consumer ${consumerName} within 5 s`);
+    if (message.headers?.get(PROBE_HEADER) !== id) {
+      // Real work arrived first (a publisher raced us): hand it back untouched for redelivery.
+      message.nak();
+      throw new Error(
+        `consumer ${consumerName} delivered a real message before the probe; returned it (nak)`,
+      );
+    }
+    if (!(await message.ackAck())) throw new Error("the server did not confirm the ack");
+    if (consumerName !== NATS_DURABLE) await jsm.consumers.delete(NATS_STREAM, consumerName).catch(() => {});
+    return plan.kind === "durable"
+      ? `stream ${NATS_STREAM}, durable ${NATS_DURABLE} (subject ${subject})`
+      : `stream ${NATS_STREAM}; durable ${NATS_DURABLE}: ${plan.reason}; verified with an ephemeral consumer`;
+  } catch (error) {
+    throw serviceError(natsContext(config, "verifying publish/fetch/ack"), error);
+  } finally {
+    // The probe must not be replayed to a consumer created later (deliver_policy all).
+    if (published !== undefined) {
+      const jsm = await nc.jetstreamManager().catch(() => undefined);
+      await jsm?.streams.deleteMessage(NATS_STREAM, published).catch(() => {});
+    }
     await nc.close().catch(() => {});
   }
 }
