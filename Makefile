@@ -115,7 +115,7 @@ TEST_TOOLS := docker docker-compose nats-server promtool prometheus shellcheck s
 test_tools_found = $(shell for t in $(TEST_TOOLS); do printf '%s=%s ' "$$t" "$$(command -v "$$t")"; done)postgres=$(firstword $(PG_BIN) $(wildcard /usr/lib/postgresql/*/bin/initdb))
 
 test: $(DEPS_STAMP) ## Run lint, typecheck and every test tier (unit, static, integration, lifecycle)
-	@WPDB_TEST_TOOLS='$(test_tools_found)' $(CHECK) lint typecheck test
+	@WPDB_TEST_TOOLS='$(test_tools_found)' $(CHECK) lint typecheck test test:engine
 
 lint: $(DEPS_STAMP) ## Lint and format-check the TypeScript (Biome)
 	@$(CHECK) lint

@@ -88,6 +88,26 @@ describe("turbo.json", () => {
     }
   });
 
+  it("make test runs the engine tier as a task of its own, beside the other tiers once lint and typecheck pass", () => {
+    const dry = spawnSync(
+      `${repoRoot}/node_modules/.bin/turbo`,
+      ["run", "lint", "typecheck", "test", "test:engine", "--dry=json"],
+      { cwd: repoRoot, encoding: "utf8", env: { ...process.env, TURBO_TELEMETRY_DISABLED: "1" } },
+    );
+    const { tasks: planned } = JSON.parse(dry.stdout) as {
+      tasks: { taskId: string; dependencies: string[] }[];
+    };
+    const engine = planned.find((t) => t.taskId === "@wallpaperdb/infra#test:engine");
+    assert.ok(engine, "no infra test:engine task is planned");
+    assert.deepEqual(
+      [...engine.dependencies].sort(),
+      ["@wallpaperdb/infra#lint", "@wallpaperdb/infra#typecheck"],
+      "the engine tier waits for nothing but the checks",
+    );
+    assert.match(read("Makefile"), /\$\(CHECK\) lint typecheck test test:engine$/m);
+    assert.match(JSON.parse(read("infra/package.json")).scripts["test:engine"], /test\/engine\/run\.ts/);
+  });
+
   it("never caches a task with side effects", () => {
     for (const task of SIDE_EFFECT_TASKS) {
       assert.ok(tasks[task], `turbo.json lacks the task ${task}`);
