@@ -10,6 +10,7 @@ import { createReadStream, createWriteStream } from "node:fs";
 import { Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { lastLine, run } from "../docker/exec.ts";
+import { parseDuKibibytes } from "./space.ts";
 
 /** Containers started here: an interruption ends them, so none keeps reading or writing a volume. */
 const running = new Set<ChildProcess>();
@@ -117,6 +118,17 @@ export async function copyVolume(image: string, from: string, to: string): Promi
   await dockerStreaming(helper(image, [`${from}:/from:ro`, `${to}:/to`], copy), "ignore", async () => {});
 }
 
+/** The disk usage of each volume, in bytes, read by one container while the services still run. */
+export async function volumeSizes(image: string, volumes: readonly string[]): Promise<number[]> {
+  const mounts = volumes.map((v, i) => `${v}:/volumes/${i}:ro`);
+  const output = await docker(
+    helper(image, mounts, [`du -sk ${volumes.map((_, i) => `/volumes/${i}`).join(" ")}`]),
+  );
+  const sizes = parseDuKibibytes(output, volumes.length);
+  if (!sizes) throw new Error(`du gave no size for every volume: ${lastLine(output)}`);
+  return sizes;
+}
+
 /** Size and sha256 of a file on disk, or undefined when it cannot be read. */
 export async function fileChecksum(file: string): Promise<{ bytes: number; sha256: string } | undefined> {
   const hash = createHash("sha256");
@@ -140,5 +152,22 @@ async function docker(args: string[]): Promise<string> {
 
 export const volumeExists = async (volume: string): Promise<boolean> =>
   (await run("docker", ["volume", "inspect", volume], { timeoutMs: 15_000 })).code === 0;
-export const createVolume = (volume: string): Promise<string> => docker(["volume", "create", volume]);
+
+/**
+ * Marks restore's staging volumes. The Compose file does not declare them, so `compose down --volumes` keeps
+ * one a killed restore left: make reset (infra/scripts/reset-infra.sh) removes the project's volumes with it.
+ */
+export const STAGING_LABEL = "com.wallpaperdb.restore-staging";
+
+/** A staging volume of the project: listed as the project's (reset's prompt shows it) and marked as staging. */
+export const createStagingVolume = (project: string, volume: string): Promise<string> =>
+  docker([
+    "volume",
+    "create",
+    "--label",
+    `com.docker.compose.project=${project}`,
+    "--label",
+    STAGING_LABEL,
+    volume,
+  ]);
 export const removeVolume = (volume: string): Promise<string> => docker(["volume", "rm", "-f", volume]);

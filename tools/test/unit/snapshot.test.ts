@@ -11,6 +11,7 @@ import {
   type ServiceImage,
 } from "../../src/snapshot/manifest.ts";
 import { defaultSnapshotName, snapshotNameProblem } from "../../src/snapshot/naming.ts";
+import { parseDuKibibytes, spaceShortfall } from "../../src/snapshot/space.ts";
 
 const image = (service: string, ref: string): ServiceImage => ({
   service,
@@ -150,5 +151,22 @@ describe("the manifest", () => {
     assert.equal(formatAge(5_000), "5 seconds ago");
     assert.equal(formatAge(3_600_000), "1 hour ago");
     assert.equal(formatAge(3 * 86_400_000), "3 days ago");
+  });
+});
+
+describe("free space for a snapshot", () => {
+  const MiB = 1024 ** 2;
+  const sizes = [
+    { service: "postgres", bytes: 400 * MiB },
+    { service: "opensearch", bytes: 600 * MiB },
+  ];
+  test("refuses when the folder's disk cannot hold the archives with a margin, and says how much is needed", () => {
+    assert.deepEqual(spaceShortfall(sizes, 1000 * MiB), { needed: 1164 * MiB, free: 1000 * MiB });
+    assert.equal(spaceShortfall(sizes, 1164 * MiB), undefined);
+    assert.equal(spaceShortfall([], 64 * MiB), undefined);
+  });
+  test("reads du's sizes per volume, and nothing when one is missing", () => {
+    assert.deepEqual(parseDuKibibytes("12\t/volumes/1\n3\t/volumes/0\n", 2), [3 * 1024, 12 * 1024]);
+    assert.equal(parseDuKibibytes("du: /volumes/1: Permission denied\n3\t/volumes/0\n", 2), undefined);
   });
 });
