@@ -6,11 +6,12 @@
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { createHash } from "node:crypto";
-import { createReadStream, createWriteStream } from "node:fs";
+import { createReadStream, createWriteStream, rmSync } from "node:fs";
 import { Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { lastLine, run } from "../docker/exec.ts";
 import { parseDuKibibytes } from "./space.ts";
+import { TAR_END_BYTES, tarLooksComplete } from "./tar.ts";
 
 /** Containers started here: an interruption ends them, so none keeps reading or writing a volume. */
 const running = new Set<ChildProcess>();
@@ -77,12 +78,30 @@ export async function archiveVolume(
   volume: string,
   file: string,
 ): Promise<{ bytes: number; sha256: string }> {
+  // One more try for a stream cut short: seen once on an engine under heavy load, with docker run exiting 0.
+  const first = await streamVolume(image, volume, file);
+  if (tarLooksComplete(first.bytes, first.tail)) return first;
+  rmSync(file, { force: true });
+  const second = await streamVolume(image, volume, file);
+  if (tarLooksComplete(second.bytes, second.tail)) return second;
+  throw new Error(
+    `the archive of volume ${volume} came back incomplete twice (${second.bytes} bytes, no end-of-archive marker)`,
+  );
+}
+
+async function streamVolume(
+  image: string,
+  volume: string,
+  file: string,
+): Promise<{ bytes: number; sha256: string; tail: Buffer }> {
   const hash = createHash("sha256");
   let bytes = 0;
+  let tail = Buffer.alloc(0);
   const measure = new Transform({
     transform(chunk: Buffer, _encoding, done) {
       hash.update(chunk);
       bytes += chunk.length;
+      tail = Buffer.concat([tail, chunk]).subarray(-TAR_END_BYTES);
       done(null, chunk);
     },
   });
@@ -96,7 +115,7 @@ export async function archiveVolume(
       await pipeline(child.stdout, measure, createWriteStream(file, { flags: "wx" }));
     },
   );
-  return { bytes, sha256: hash.digest("hex") };
+  return { bytes, sha256: hash.digest("hex"), tail };
 }
 
 /** Extracts the tar archive `file` into the (empty) volume `volume`. */
