@@ -29,7 +29,7 @@ REPO_ROOT="$(dirname "$INFRA_DIR")"
 COMPOSE_FILE_PATH="$INFRA_DIR/docker-compose.yml"
 ENV_FILE="${WALLPAPERDB_ENV_FILE:-$REPO_ROOT/.env}"
 ENV_EXAMPLE="$REPO_ROOT/.env.example"
-# The profiles a start without PROFILE starts; the opt-in cache is not among them.
+# The profiles a start without PROFILE starts; the opt-in ones (the cache) are not among them.
 ALL_PROFILES=(core observability)
 # Exit code of `doctor --preflight` meaning "every selected service already runs healthy".
 EXIT_ALREADY_RUNNING=3
@@ -208,16 +208,30 @@ require_value() {
   [[ $# -ge 2 && -n "$2" && "$2" != --* ]] || usage_error "$1 needs a value." "${USAGE:-see --help}"
 }
 
+# Every profile of the Compose file, in its order, read from its `profiles: [...]` lines: a new service's
+# profile is known without an edit here, and without the second `docker compose config --profiles` costs.
+KNOWN_PROFILES=()
+read -r -a KNOWN_PROFILES <<<"$(sed -n 's/^    profiles: *\[\(.*\)\] *$/\1/p' "$COMPOSE_FILE_PATH" | tr ',' '\n' |
+  awk '{ gsub(/[ "\047]/, "") } $0 != "" && !seen[$0]++ { printf "%s ", $0 }')"
+
+# "use PROFILE=core or PROFILE=observability, or the opt-in PROFILE=cache": the profiles to choose from.
+profile_choices() {
+  local p default_list="" opt_in_list=""
+  for p in "${ALL_PROFILES[@]}"; do default_list+="${default_list:+ or }PROFILE=$p"; done
+  for p in ${KNOWN_PROFILES[@]+"${KNOWN_PROFILES[@]}"}; do
+    [[ " ${ALL_PROFILES[*]} " == *" $p "* ]] || opt_in_list+="${opt_in_list:+ or }PROFILE=$p"
+  done
+  printf 'use %s%s' "$default_list" "${opt_in_list:+, or the opt-in $opt_in_list}"
+}
+
 # --profile flags from the chosen profiles (default: every profile, so the default start starts everything).
 PROFILES=()
 add_profiles() { # comma or space separated list
   local item
   for item in ${1//,/ }; do
-    case "$item" in
-      core | observability | cache) [[ " ${PROFILES[*]-} " == *" $item "* ]] || PROFILES+=("$item") ;;
-      *) usage_error "Unknown profile \"$item\"." \
-        "use PROFILE=core or PROFILE=observability, or the opt-in PROFILE=cache; comma-separated to combine (e.g. core,cache)." ;;
-    esac
+    [[ " ${KNOWN_PROFILES[*]-} " == *" $item "* ]] ||
+      usage_error "Unknown profile \"$item\"." "$(profile_choices); comma-separated to combine (e.g. core,cache)."
+    [[ " ${PROFILES[*]-} " == *" $item "* ]] || PROFILES+=("$item")
   done
 }
 # Resolves the profiles once: flags, else COMPOSE_PROFILES, else all; fills PROFILE_ARGS for compose and tools.
@@ -230,7 +244,9 @@ resolve_profiles() {
   for p in ${PROFILES[@]+"${PROFILES[@]}"}; do PROFILE_ARGS+=(--profile "$p"); done
 }
 # stop, reset and logs act on every service of the project, whatever profile started it.
-ALL_PROFILE_ARGS=(--profile core --profile observability --profile cache)
+ALL_PROFILE_ARGS=()
+for profile in ${KNOWN_PROFILES[@]+"${KNOWN_PROFILES[@]}"}; do ALL_PROFILE_ARGS+=(--profile "$profile"); done
+unset profile
 
 # The tools CLI: the bundle make has just brought up to date (WPDB_TOOLS_CLI, relative to the repository), else
 # the sources through tsx, so a script run by hand never runs a stale bundle.

@@ -69,5 +69,11 @@ on_interrupt "make reset" "it was deleting the containers and volumes, so some m
 # without being in this file, so it counts as an orphan: removing orphans would delete the editor's own
 # container. --volumes removes only the named volumes this file declares (<project>_postgres-data, ...).
 compose "${ALL_PROFILE_ARGS[@]}" down --volumes
+# A staging volume a killed `make restore` left (<volume>-restore) is no volume of the Compose file, so down
+# keeps it; restore labels them (STAGING_LABEL in tools/src/snapshot/volumes.ts).
+staging="$(docker volume ls -q --filter "label=com.docker.compose.project=$project" \
+  --filter label=com.wallpaperdb.restore-staging 2>/dev/null || true)"
+# shellcheck disable=SC2086 # one volume name per word; names never contain spaces
+[[ -z "$staging" ]] || docker volume rm -f $staging >/dev/null
 say "✓ Deleted the containers and volumes of project $project. Starting again..."
 exec "$SCRIPTS_DIR/start-infra.sh" --skip-preflight ${start_args[@]+"${start_args[@]}"}

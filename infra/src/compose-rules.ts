@@ -5,6 +5,8 @@
  * has already interpolated the `${VAR:-default}` expressions these rules inspect) and the
  * entries of .env.example, and returns every violation found. No file or process access.
  */
+import type { ServiceModule } from "../../tools/src/services/module.ts";
+import { MODULES } from "../../tools/src/services/modules.ts";
 
 export type RuleId =
   | "top-level-name"
@@ -72,100 +74,75 @@ export interface StackContract {
 
 const GIB = 1024 ** 3;
 
-function svc(
-  profile: string,
-  ports: [string, number, number][],
-  rest: Partial<ServiceContract> = {},
-): ServiceContract {
+/**
+ * What a service's Compose block has beyond its module (ports, profile, volume come from there): only the
+ * services that differ from the plain case (no internal ports, no config mounts, a healthcheck, a 3-part tag).
+ */
+const COMPOSE_SPECIFICS: Readonly<Record<string, Partial<ServiceContract>>> = {
+  postgres: { versionParts: 2 },
+  opensearch: { internalPorts: [9300, 9600, 9650] },
+  nats: {
+    internalPorts: [6222],
+    configMounts: [{ source: "./config/nats/nats.conf", target: "/etc/nats/nats.conf" }],
+  },
+  "otel-collector": {
+    internalPorts: [8888, 8889, 13133, 1777, 55679],
+    configMounts: [
+      { source: "./config/otel-collector/config.yaml", target: "/etc/otelcol-contrib/config.yaml" },
+    ],
+    healthcheck: false,
+  },
+  prometheus: {
+    configMounts: [
+      { source: "./config/prometheus/prometheus.yml", target: "/etc/prometheus/prometheus.yml" },
+    ],
+  },
+  loki: {
+    internalPorts: [9095, 7946],
+    configMounts: [{ source: "./config/loki/loki.yaml", target: "/etc/loki/loki.yaml" }],
+  },
+  tempo: {
+    internalPorts: [4317, 4318, 9095],
+    configMounts: [{ source: "./config/tempo/tempo.yaml", target: "/etc/tempo/tempo.yaml" }],
+  },
+  grafana: {
+    configMounts: [
+      { source: "./config/grafana/provisioning", target: "/etc/grafana/provisioning" },
+      { source: "./config/grafana/dashboards", target: "/var/lib/grafana/dashboards" },
+    ],
+  },
+};
+
+/** A service's contract: what its module declares (the tools rely on it), plus its Compose specifics. */
+export function serviceContract(module: ServiceModule): ServiceContract {
+  const volume = module.data ?? module.disposable;
   return {
-    profile,
-    ports: ports.map(([variable, fallback, container]) => ({ variable, fallback, container })),
+    profile: module.profile,
+    ports: module.ports.map((p) => ({
+      variable: p.variable,
+      fallback: p.defaultHostPort,
+      container: p.containerPort,
+    })),
     internalPorts: [],
     configMounts: [],
     healthcheck: true,
     versionParts: 3,
-    ...rest,
+    ...(volume && { volume: { name: volume.volume, target: volume.mountPath } }),
+    ...(module.optIn && { optIn: true }),
+    ...COMPOSE_SPECIFICS[module.name],
   };
 }
 
-/** The interface contract every helper, script and test relies on. */
+/**
+ * The interface contract every helper, script and test relies on. Its services are the tools' modules
+ * (tools/src/services/modules.ts): the Compose file must run exactly what the tools talk to.
+ */
 export const STACK_CONTRACT: StackContract = {
   projectName: "wallpaperdb",
   // biome-ignore lint/suspicious/noTemplateCurlyInString: a Compose expression, compared verbatim.
   bindAddress: "${BIND_ADDRESS:-127.0.0.1}",
   memoryBudgetBytes: 4.5 * GIB,
-  services: {
-    postgres: svc("core", [["POSTGRES_PORT", 5432, 5432]], {
-      volume: { name: "postgres-data", target: "/var/lib/postgresql/data" },
-      versionParts: 2,
-    }),
-    minio: svc(
-      "core",
-      [
-        ["MINIO_API_PORT", 9000, 9000],
-        ["MINIO_CONSOLE_PORT", 9001, 9001],
-      ],
-      { volume: { name: "minio-data", target: "/data" } },
-    ),
-    opensearch: svc("core", [["OPENSEARCH_PORT", 9200, 9200]], {
-      internalPorts: [9300, 9600, 9650],
-      volume: { name: "opensearch-data", target: "/usr/share/opensearch/data" },
-    }),
-    "opensearch-dashboards": svc("core", [["OPENSEARCH_DASHBOARDS_PORT", 5601, 5601]]),
-    nats: svc(
-      "core",
-      [
-        ["NATS_PORT", 4222, 4222],
-        ["NATS_MONITOR_PORT", 8222, 8222],
-      ],
-      {
-        internalPorts: [6222],
-        volume: { name: "nats-data", target: "/data" },
-        configMounts: [{ source: "./config/nats/nats.conf", target: "/etc/nats/nats.conf" }],
-      },
-    ),
-    "otel-collector": svc(
-      "observability",
-      [
-        ["OTEL_GRPC_PORT", 4317, 4317],
-        ["OTEL_HTTP_PORT", 4318, 4318],
-      ],
-      {
-        internalPorts: [8888, 8889, 13133, 1777, 55679],
-        configMounts: [
-          { source: "./config/otel-collector/config.yaml", target: "/etc/otelcol-contrib/config.yaml" },
-        ],
-        healthcheck: false,
-      },
-    ),
-    prometheus: svc("observability", [["PROMETHEUS_PORT", 9090, 9090]], {
-      volume: { name: "prometheus-data", target: "/prometheus" },
-      configMounts: [
-        { source: "./config/prometheus/prometheus.yml", target: "/etc/prometheus/prometheus.yml" },
-      ],
-    }),
-    loki: svc("observability", [["LOKI_PORT", 3100, 3100]], {
-      internalPorts: [9095, 7946],
-      volume: { name: "loki-data", target: "/loki" },
-      configMounts: [{ source: "./config/loki/loki.yaml", target: "/etc/loki/loki.yaml" }],
-    }),
-    tempo: svc("observability", [["TEMPO_PORT", 3200, 3200]], {
-      internalPorts: [4317, 4318, 9095],
-      volume: { name: "tempo-data", target: "/var/tempo" },
-      configMounts: [{ source: "./config/tempo/tempo.yaml", target: "/etc/tempo/tempo.yaml" }],
-    }),
-    grafana: svc("observability", [["GRAFANA_PORT", 3000, 3000]], {
-      volume: { name: "grafana-data", target: "/var/lib/grafana" },
-      configMounts: [
-        { source: "./config/grafana/provisioning", target: "/etc/grafana/provisioning" },
-        { source: "./config/grafana/dashboards", target: "/var/lib/grafana/dashboards" },
-      ],
-    }),
-    cache: svc("cache", [["CACHE_PORT", 6379, 6379]], {
-      volume: { name: "cache-data", target: "/data" },
-      optIn: true,
-    }),
-  },
+  services: Object.fromEntries(MODULES.map((m) => [m.name, serviceContract(m)])),
 };
 
 /** One line of .env.example: its value and whether a comment line sits right above it. */

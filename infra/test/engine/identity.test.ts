@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { connect } from "node:net";
 import { after, before, describe, it } from "node:test";
 import { isPortFree } from "../../e2e/lib/ports.ts";
-import type { RunResult } from "../support/fake-docker/fake-docker.ts";
+import { hostPortOf, type RunResult } from "../support/fake-docker/fake-docker.ts";
 import { type Checkout, makeCheckout } from "./support/checkout.ts";
 import { containers, docker, engineTier, ensureImages } from "./support/engine.ts";
 
@@ -92,7 +92,7 @@ describe("engine tier: status and start follow what runs", engineTier(), () => {
 
   let newPort: number;
   it("a port edited in .env: status shows the port that answers and names the difference", async () => {
-    const oldPort = co.ports.GRAFANA_PORT;
+    const oldPort = hostPortOf(co.ports, "GRAFANA_PORT");
     newPort = await freePortNear(oldPort);
     co.setEnv({ GRAFANA_PORT: String(newPort) });
     const result = await co.make(["status"]);

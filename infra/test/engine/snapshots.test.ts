@@ -2,7 +2,8 @@
  * Engine tier: make snapshot and make restore on one checkout's core stack, against the real engine. The four
  * data services are saved together and come back exactly; a damaged archive and a snapshot of another
  * Postgres major are refused before anything is stopped; Ctrl-C during a snapshot keeps nothing that looks
- * complete and leaves the stack running. Steps run in order, each from the state the previous one left.
+ * complete and leaves the stack running; make reset removes what a killed restore left. Steps run in order,
+ * each from the state the previous one left.
  */
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
@@ -122,6 +123,20 @@ describe("engine tier: make snapshot and make restore", engineTier(), () => {
     assert.deepEqual(await presence(changed), ALL_THERE);
   });
 
+  it("a snapshot its folder's disk cannot hold is refused with the sizes, before anything is stopped", async () => {
+    // A filesystem that reports no free block (procfs): the check refuses before the folder is even made.
+    const result = await co.make(["snapshot", "NAME=nowhere"], {
+      env: { SNAPSHOT_DIR: "/proc/wpdb-snapshots" },
+    });
+    assert.equal(result.code, 2, result.output);
+    assert.match(
+      result.output,
+      /not enough free space for the snapshot: it needs about [\d.]+ MB \(postgres [\d.]+ [KMG]B, minio .*\), 0 B are free\n\s+where: \/proc\/wpdb-snapshots\n\s+fix:\s+free space on that disk .*SNAPSHOT_DIR/,
+    );
+    assert.doesNotMatch(result.output, /Stopping/);
+    assert.deepEqual(dataRunning(), ALL_RUNNING);
+  });
+
   it("a snapshot of another Postgres major is refused with the fix", async () => {
     const other = snapshotDir("other-major");
     cpSync(snapshotDir(saved), other, { recursive: true });
@@ -167,8 +182,18 @@ describe("engine tier: make snapshot and make restore", engineTier(), () => {
     assert.ok(!existsSync(snapshotDir("broken")));
   });
 
-  /** Runs make with `args` and sends it Ctrl-C the way a terminal does (the whole group) once `when` is printed. */
-  const interruptedMake = async (args: string[], when: RegExp): Promise<{ code: number; output: string }> => {
+  /** Restore's staging volumes (<volume>-restore) of the project, by name: also one without a label. */
+  const stagingVolumes = () =>
+    docker(["volume", "ls", "-q", "--filter", `name=${co.project}_`])
+      .split("\n")
+      .filter((v) => v.endsWith("-restore"));
+
+  /** Runs make with `args` and sends it `signal` (the whole group, as a terminal does) once `when` is printed. */
+  const interruptedMake = async (
+    args: string[],
+    when: RegExp,
+    signal: NodeJS.Signals = "SIGINT",
+  ): Promise<{ code: number; output: string }> => {
     const child = spawn("make", ["--no-print-directory", ...args], {
       cwd: co.dir,
       env: co.env,
@@ -181,7 +206,7 @@ describe("engine tier: make snapshot and make restore", engineTier(), () => {
       output += d;
       if (!sent && when.test(output)) {
         sent = true;
-        process.kill(-(child.pid as number), "SIGINT");
+        process.kill(-(child.pid as number), signal);
       }
     };
     child.stdout.on("data", collect);
@@ -210,13 +235,7 @@ describe("engine tier: make snapshot and make restore", engineTier(), () => {
       assert.deepEqual(restored, ALL_THERE, output);
     }
     assert.deepEqual(dataRunning(), ALL_RUNNING);
-    // Staging volumes carry no Compose label: found by name.
-    const staging = docker(["volume", "ls", "-q", "--filter", `name=${co.project}_`]).split("\n");
-    assert.deepEqual(
-      staging.filter((v) => v.endsWith("-restore")),
-      [],
-      "staging volumes left behind",
-    );
+    assert.deepEqual(stagingVolumes(), [], "staging volumes left behind");
   });
 
   it("Ctrl-C during make snapshot keeps no complete-looking snapshot and starts the services again", async () => {
@@ -227,5 +246,21 @@ describe("engine tier: make snapshot and make restore", engineTier(), () => {
     assert.ok(!folders.some((f) => f.startsWith("cut")), folders.join(", "));
     assert.deepEqual(dataRunning(), ALL_RUNNING);
     ok(await co.make(["wait", "PROFILE=core"]));
+  });
+
+  it("make reset removes the staging volumes a killed make restore left", async () => {
+    // SIGKILL: the restore has no chance to clean up, as when the machine goes down.
+    await interruptedMake(["restore", `NAME=${saved}`, "CONFIRM=1"], /unpacked in/, "SIGKILL");
+    const left = stagingVolumes();
+    assert.notDeepEqual(left, [], "the killed restore left no staging volume: nothing to test");
+    // Its helper container may still be unpacking into one; reset removes volumes once nothing uses them.
+    const deadline = Date.now() + 300_000;
+    while (left.some((v) => docker(["ps", "-q", "--filter", `volume=${v}`]).trim() !== "")) {
+      assert.ok(Date.now() < deadline, "a helper container kept a staging volume for 5 minutes");
+      await new Promise((done) => setTimeout(done, 500));
+    }
+    ok(await co.make(["reset", "PROFILE=core", "CONFIRM=1"]));
+    assert.deepEqual(stagingVolumes(), []);
+    assert.deepEqual(dataRunning(), ALL_RUNNING);
   });
 });

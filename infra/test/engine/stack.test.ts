@@ -11,7 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { markerStores } from "../../e2e/lib/markers.ts";
-import type { RunResult } from "../support/fake-docker/fake-docker.ts";
+import { hostPortOf, type RunResult } from "../support/fake-docker/fake-docker.ts";
 import { type Checkout, makeCheckout } from "./support/checkout.ts";
 import { containers, docker, engineTier, ensureImages, volumes } from "./support/engine.ts";
 
@@ -132,7 +132,7 @@ describe("engine tier: one stack through its states", engineTier(), () => {
       for (const binding of c.ports.split(",").filter(Boolean))
         assert.match(binding, /^127\.0\.0\.1:/, `${c.service} publishes beyond loopback: ${binding}`);
     }
-    assert.match(result.output, new RegExp(`localhost:${co.ports.GRAFANA_PORT}`));
+    assert.match(result.output, new RegExp(`localhost:${hostPortOf(co.ports, "GRAFANA_PORT")}`));
     assert.match(result.output, /created/);
     assert.doesNotMatch(result.output, /wallpaperdb-dev-password/);
     await assertStatusMatchesEngine();
@@ -317,7 +317,10 @@ describe("engine tier: one stack through its states", engineTier(), () => {
     const cache = containers(co.project).find((c) => c.service === "cache");
     assert.equal(cache?.state, "running", JSON.stringify(cache));
     assert.equal(cache?.health, "healthy", JSON.stringify(cache));
-    assert.match(cache?.ports ?? "", new RegExp(`^127\\.0\\.0\\.1:${co.ports.CACHE_PORT}->6379/tcp$`));
+    assert.match(
+      cache?.ports ?? "",
+      new RegExp(`^127\\.0\\.0\\.1:${hostPortOf(co.ports, "CACHE_PORT")}->6379/tcp$`),
+    );
     const { report, output } = await statusJson();
     assert.equal(report.services.find((r) => r.service === "cache")?.condition, "up", output);
     await assertStatusMatchesEngine();

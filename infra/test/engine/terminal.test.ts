@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { type MarkerStore, postgresMarker as postgresStore } from "../../e2e/lib/markers.ts";
-import { occupy } from "../support/fake-docker/fake-docker.ts";
+import { hostPortOf, occupy } from "../support/fake-docker/fake-docker.ts";
 import { assertInterrupted, openTerminal, type Terminal } from "../support/terminal.ts";
 import { type Checkout, makeCheckout } from "./support/checkout.ts";
 import { containers, docker, engineTier, ensureImages, volumes } from "./support/engine.ts";
@@ -97,11 +97,11 @@ describe("engine tier: prompts and Ctrl-C in a real terminal", engineTier(), () 
   it("make reset CONFIRM=1 with a port taken by another program: refused before anything is deleted", async () => {
     const ids = volumeIds(co.project);
     ok(await co.make(["stop"]));
-    const release = await occupy([co.ports.GRAFANA_PORT]);
+    const release = await occupy([hostPortOf(co.ports, "GRAFANA_PORT")]);
     try {
       const result = await co.make(["reset", "CONFIRM=1"]);
       assert.notEqual(result.code, 0, result.output);
-      assert.match(result.output, new RegExp(`${co.ports.GRAFANA_PORT}`));
+      assert.match(result.output, new RegExp(`${hostPortOf(co.ports, "GRAFANA_PORT")}`));
       assert.match(result.output, /nothing was deleted/i);
     } finally {
       await release();

@@ -6,7 +6,13 @@ import assert from "node:assert/strict";
 import { copyFileSync, readFileSync, writeFileSync } from "node:fs";
 import { describe, it } from "node:test";
 import { Ajv } from "ajv";
-import { occupy, runDetached, type Sandbox, sandbox } from "../support/fake-docker/fake-docker.ts";
+import {
+  hostPortOf,
+  occupy,
+  runDetached,
+  type Sandbox,
+  sandbox,
+} from "../support/fake-docker/fake-docker.ts";
 import { repoRoot } from "../support/paths.ts";
 
 const schema = (name: string) =>
@@ -33,7 +39,7 @@ const parse = (stdout: string) => JSON.parse(stdout) as DoctorJson;
 describe("doctor", () => {
   it("finds a port really taken by another listener: port, service, owner and the variable that moves it", async () => {
     const box = await sandbox();
-    const release = await occupy([box.ports.POSTGRES_PORT]);
+    const release = await occupy([hostPortOf(box.ports, "POSTGRES_PORT")]);
     try {
       const result = await cli(box, ["doctor", "--json"]);
       assert.equal(result.code, 1, result.output);
@@ -43,7 +49,7 @@ describe("doctor", () => {
       assert.equal(taken.length, 1, JSON.stringify(taken));
       assert.deepEqual(
         { port: taken[0]?.data?.port, variable: taken[0]?.data?.variable, service: taken[0]?.data?.service },
-        { port: box.ports.POSTGRES_PORT, variable: "POSTGRES_PORT", service: "postgres" },
+        { port: hostPortOf(box.ports, "POSTGRES_PORT"), variable: "POSTGRES_PORT", service: "postgres" },
       );
       assert.match(taken[0]?.fix ?? "", /set POSTGRES_PORT=\d+ in \.env/);
       assert.equal(report.ok, false);
@@ -52,7 +58,9 @@ describe("doctor", () => {
       assert.equal(human.code, 1);
       assert.match(
         human.stdout,
-        new RegExp(`✗ port ${box.ports.POSTGRES_PORT} \\(postgres SQL, POSTGRES_PORT\\) is taken`),
+        new RegExp(
+          `✗ port ${hostPortOf(box.ports, "POSTGRES_PORT")} \\(postgres SQL, POSTGRES_PORT\\) is taken`,
+        ),
       );
       assert.match(human.stdout, /^ {4}fix: /m);
     } finally {
@@ -63,8 +71,8 @@ describe("doctor", () => {
 
   it("names the container and Compose project of another checkout that holds a port", async () => {
     const box = await sandbox();
-    box.env.FAKE_DOCKER_FOREIGN_CONTAINERS = `wallpaperdb-main-grafana-1|wallpaperdb-main|${box.ports.GRAFANA_PORT}`;
-    const release = await occupy([box.ports.GRAFANA_PORT]);
+    box.env.FAKE_DOCKER_FOREIGN_CONTAINERS = `wallpaperdb-main-grafana-1|wallpaperdb-main|${hostPortOf(box.ports, "GRAFANA_PORT")}`;
+    const release = await occupy([hostPortOf(box.ports, "GRAFANA_PORT")]);
     try {
       const result = await cli(box, ["doctor", "--json"]);
       const taken = parse(result.stdout).findings.find((f) => f.code === "PORT_TAKEN");

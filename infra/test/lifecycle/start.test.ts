@@ -8,7 +8,13 @@ import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { occupy, runDetached, type Sandbox, sandbox } from "../support/fake-docker/fake-docker.ts";
+import {
+  hostPortOf,
+  occupy,
+  runDetached,
+  type Sandbox,
+  sandbox,
+} from "../support/fake-docker/fake-docker.ts";
 import { repoRoot } from "../support/paths.ts";
 
 /** ss (Linux) or lsof (macOS) lets doctor name the process that holds a port. */
@@ -42,11 +48,15 @@ describe("make start", () => {
         assert.ok(up.includes(part), `compose up lacks "${part}": ${up}`);
       assert.match(
         result.output,
-        new RegExp(`✓ postgres .*postgres://wallpaperdb:\\*\\*\\*\\*@localhost:${box.ports.POSTGRES_PORT}/`),
+        new RegExp(
+          `✓ postgres .*postgres://wallpaperdb:\\*\\*\\*\\*@localhost:${hostPortOf(box.ports, "POSTGRES_PORT")}/`,
+        ),
       );
       assert.match(
         result.output,
-        new RegExp(`✓ grafana .*http://localhost:${box.ports.GRAFANA_PORT} .*admin / \\*\\*\\*\\*`),
+        new RegExp(
+          `✓ grafana .*http://localhost:${hostPortOf(box.ports, "GRAFANA_PORT")} .*admin / \\*\\*\\*\\*`,
+        ),
       );
       assert.doesNotMatch(result.output, /wallpaperdb-dev-password/);
       // The scripts (lib.sh) and the tools (docker/compose.ts) address the same project the same way.
@@ -152,11 +162,11 @@ describe("make start", () => {
 
   it("refuses to start when another program holds a port, naming port, service and variable; nothing starts", async () => {
     const box = await sandbox();
-    const release = await occupy([box.ports.NATS_PORT]);
+    const release = await occupy([hostPortOf(box.ports, "NATS_PORT")]);
     try {
       const result = await make(box, ["start"]);
       assert.notEqual(result.code, 0);
-      const taken = `port ${box.ports.NATS_PORT} \\(nats clients, NATS_PORT\\) is taken by`;
+      const taken = `port ${hostPortOf(box.ports, "NATS_PORT")} \\(nats clients, NATS_PORT\\) is taken by`;
       if (osNamesListeners) assert.match(result.output, new RegExp(`${taken} node \\(pid ${process.pid}\\)`));
       else {
         assert.notEqual(

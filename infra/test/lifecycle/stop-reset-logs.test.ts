@@ -6,7 +6,13 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { occupy, runDetached, type Sandbox, sandbox } from "../support/fake-docker/fake-docker.ts";
+import {
+  hostPortOf,
+  occupy,
+  runDetached,
+  type Sandbox,
+  sandbox,
+} from "../support/fake-docker/fake-docker.ts";
 import { infraDir, repoRoot } from "../support/paths.ts";
 
 const make = (box: Sandbox, args: string[], extraEnv: NodeJS.ProcessEnv = {}) =>
@@ -55,7 +61,7 @@ describe("make stop, reset and logs", () => {
       const start = await make(box, ["start", "PROFILE=core"]);
       assert.equal(start.code, 0, start.output);
       // Another program took Grafana's port meanwhile: the full start's preflight fails, before the deletion.
-      const release = await occupy([box.ports.GRAFANA_PORT]);
+      const release = await occupy([hostPortOf(box.ports, "GRAFANA_PORT")]);
       try {
         const result = await make(box, ["reset", "CONFIRM=1"]);
         assert.deepEqual(
@@ -67,7 +73,7 @@ describe("make stop, reset and logs", () => {
         assert.notEqual(result.code, 0, result.output);
         assert.match(
           result.output,
-          new RegExp(`port ${box.ports.GRAFANA_PORT} \\(grafana.*GRAFANA_PORT\\) is taken by`),
+          new RegExp(`port ${hostPortOf(box.ports, "GRAFANA_PORT")} \\(grafana.*GRAFANA_PORT\\) is taken by`),
         );
         assert.match(result.output, /Nothing was deleted; run make reset again once that is fixed\./);
       } finally {

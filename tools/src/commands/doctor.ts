@@ -394,8 +394,7 @@ export async function runDoctor(options: DoctorOptions, trace = commandTrace("do
     findings.push(...envDriftFindings(reading.exists, envDrift(exampleKeys, Object.keys(reading.values))));
 
   if (hostWorkspaceFolder && engine.reachable) {
-    const image =
-      composeFacts.images.nats ?? composeFacts.images.postgres ?? Object.values(composeFacts.images)[0];
+    const image = composeFacts.images[SERVICES.find((s) => s.data?.archiver)?.name ?? ""];
     findings.push(
       await trace.step("docker", "bind-path self-test", () => bindPathSelfTest(hostWorkspaceFolder, image)),
     );

@@ -6,8 +6,17 @@
  * start, stop or reset.
  */
 import { spawn } from "node:child_process";
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
-import { join, relative, resolve } from "node:path";
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statfsSync,
+  writeFileSync,
+} from "node:fs";
+import { dirname, join, relative, resolve } from "node:path";
 import type { Command } from "commander";
 import { type Config, repoRoot } from "../config/env.ts";
 import { type ComposeContainer, type ComposeTarget, composeRun } from "../docker/compose.ts";
@@ -36,15 +45,17 @@ import {
   PARTIAL_SUFFIX,
   snapshotNameProblem,
 } from "../snapshot/naming.ts";
+import { spaceShortfall } from "../snapshot/space.ts";
 import {
   archiveVolume,
   copyVolume,
-  createVolume,
+  createStagingVolume,
   extractIntoVolume,
   fileChecksum,
   removeVolume,
   stopVolumeContainers,
   volumeExists,
+  volumeSizes,
 } from "../snapshot/volumes.ts";
 import { commandTrace } from "../telemetry/tracer.ts";
 import { loadCommandConfig, readEnvironment } from "./shared.ts";
@@ -232,6 +243,32 @@ async function appliedMigrations(stack: Stack): Promise<string[]> {
   return keeper.appliedMigrations(stack.config);
 }
 
+/** The free bytes of the filesystem `path` will be on (its nearest existing folder: it may not exist yet). */
+function freeBytesAt(path: string): number {
+  let existing = path;
+  while (!existsSync(existing) && dirname(existing) !== existing) existing = dirname(existing);
+  const stats = statfsSync(existing);
+  return stats.bavail * stats.bsize;
+}
+
+/** Refuses a snapshot its folder cannot hold, before a service is stopped or a file written. */
+async function requireSpace(stack: Stack, helperImage: string): Promise<void> {
+  const volumes = stack.data.map((d) => engineVolumeName(stack.target.projectName, d.volume));
+  const bytes = await volumeSizes(helperImage, volumes);
+  const sizes = stack.data.map((d, i) => ({ service: d.service, bytes: bytes[i] ?? 0 }));
+  const shortfall = spaceShortfall(sizes, freeBytesAt(stack.root));
+  if (!shortfall) return;
+  const each = sizes.map((s) => `${s.service} ${formatBytes(s.bytes)}`).join(", ");
+  throw new UserError(
+    `not enough free space for the snapshot: it needs about ${formatBytes(shortfall.needed)} (${each}), ${formatBytes(shortfall.free)} are free`,
+    {
+      where: shown(stack.root),
+      fix: "free space on that disk (make snapshots lists old ones, make snapshot-rm NAME=... deletes one), or set SNAPSHOT_DIR in .env to a folder on a larger disk; nothing was stopped",
+      exitCode: EXIT_REFUSED,
+    },
+  );
+}
+
 interface SnapshotFlags {
   name?: string;
   json?: boolean;
@@ -255,6 +292,7 @@ async function takeSnapshot(flags: SnapshotFlags): Promise<void> {
         fix: "run `make start` once, then make snapshot",
       });
   }
+  await requireSpace(stack, helperImage);
   const migrations = await appliedMigrations(stack);
   const partial = `${final}${PARTIAL_SUFFIX}`;
   // A folder left by a killed run of the same name is unfinished by definition.
@@ -486,7 +524,7 @@ async function restoreSnapshot(name: string, flags: { yes?: boolean }): Promise<
       if (signals.interrupted()) break;
       const started = performance.now();
       await removeVolume(v.staging);
-      await createVolume(v.staging);
+      await createStagingVolume(project, v.staging);
       await extractIntoVolume(helperImage, v.staging, v.file);
       say(`  ${v.service.padEnd(10)} unpacked in ${seconds(started)}`);
     }

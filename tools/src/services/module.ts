@@ -82,7 +82,10 @@ export interface VolumeMount {
 export interface DataVolume extends VolumeMount {
   /** Its on-disk format changes between major versions: a snapshot goes back only into the same major. */
   majorBound?: boolean;
-  /** Its image has a shell and tar: snapshots archive every data volume with it, so nothing is pulled. */
+  /**
+   * Its image has a shell, tar and cat: snapshots archive every data volume with it and doctor's bind-path
+   * self-test reads a file with it, so nothing is pulled.
+   */
   archiver?: boolean;
   /** The schema migrations applied to the data, recorded in a snapshot's manifest. */
   appliedMigrations?: (config: Config) => Promise<string[]>;

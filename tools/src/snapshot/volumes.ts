@@ -6,10 +6,12 @@
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { createHash } from "node:crypto";
-import { createReadStream, createWriteStream } from "node:fs";
+import { createReadStream, createWriteStream, rmSync } from "node:fs";
 import { Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { lastLine, run } from "../docker/exec.ts";
+import { parseDuKibibytes } from "./space.ts";
+import { TAR_END_BYTES, tarLooksComplete } from "./tar.ts";
 
 /** Containers started here: an interruption ends them, so none keeps reading or writing a volume. */
 const running = new Set<ChildProcess>();
@@ -76,12 +78,30 @@ export async function archiveVolume(
   volume: string,
   file: string,
 ): Promise<{ bytes: number; sha256: string }> {
+  // One more try for a stream cut short: seen once on an engine under heavy load, with docker run exiting 0.
+  const first = await streamVolume(image, volume, file);
+  if (tarLooksComplete(first.bytes, first.tail)) return first;
+  rmSync(file, { force: true });
+  const second = await streamVolume(image, volume, file);
+  if (tarLooksComplete(second.bytes, second.tail)) return second;
+  throw new Error(
+    `the archive of volume ${volume} came back incomplete twice (${second.bytes} bytes, no end-of-archive marker)`,
+  );
+}
+
+async function streamVolume(
+  image: string,
+  volume: string,
+  file: string,
+): Promise<{ bytes: number; sha256: string; tail: Buffer }> {
   const hash = createHash("sha256");
   let bytes = 0;
+  let tail = Buffer.alloc(0);
   const measure = new Transform({
     transform(chunk: Buffer, _encoding, done) {
       hash.update(chunk);
       bytes += chunk.length;
+      tail = Buffer.concat([tail, chunk]).subarray(-TAR_END_BYTES);
       done(null, chunk);
     },
   });
@@ -95,7 +115,7 @@ export async function archiveVolume(
       await pipeline(child.stdout, measure, createWriteStream(file, { flags: "wx" }));
     },
   );
-  return { bytes, sha256: hash.digest("hex") };
+  return { bytes, sha256: hash.digest("hex"), tail };
 }
 
 /** Extracts the tar archive `file` into the (empty) volume `volume`. */
@@ -115,6 +135,17 @@ export async function extractIntoVolume(image: string, volume: string, file: str
 export async function copyVolume(image: string, from: string, to: string): Promise<void> {
   const copy = ["rm -rf /to/* /to/.[!.]* /to/..?* && cp -a /from/. /to/"];
   await dockerStreaming(helper(image, [`${from}:/from:ro`, `${to}:/to`], copy), "ignore", async () => {});
+}
+
+/** The disk usage of each volume, in bytes, read by one container while the services still run. */
+export async function volumeSizes(image: string, volumes: readonly string[]): Promise<number[]> {
+  const mounts = volumes.map((v, i) => `${v}:/volumes/${i}:ro`);
+  const output = await docker(
+    helper(image, mounts, [`du -sk ${volumes.map((_, i) => `/volumes/${i}`).join(" ")}`]),
+  );
+  const sizes = parseDuKibibytes(output, volumes.length);
+  if (!sizes) throw new Error(`du gave no size for every volume: ${lastLine(output)}`);
+  return sizes;
 }
 
 /** Size and sha256 of a file on disk, or undefined when it cannot be read. */
@@ -140,5 +171,22 @@ async function docker(args: string[]): Promise<string> {
 
 export const volumeExists = async (volume: string): Promise<boolean> =>
   (await run("docker", ["volume", "inspect", volume], { timeoutMs: 15_000 })).code === 0;
-export const createVolume = (volume: string): Promise<string> => docker(["volume", "create", volume]);
+
+/**
+ * Marks restore's staging volumes. The Compose file does not declare them, so `compose down --volumes` keeps
+ * one a killed restore left: make reset (infra/scripts/reset-infra.sh) removes the project's volumes with it.
+ */
+export const STAGING_LABEL = "com.wallpaperdb.restore-staging";
+
+/** A staging volume of the project: listed as the project's (reset's prompt shows it) and marked as staging. */
+export const createStagingVolume = (project: string, volume: string): Promise<string> =>
+  docker([
+    "volume",
+    "create",
+    "--label",
+    `com.docker.compose.project=${project}`,
+    "--label",
+    STAGING_LABEL,
+    volume,
+  ]);
 export const removeVolume = (volume: string): Promise<string> => docker(["volume", "rm", "-f", volume]);

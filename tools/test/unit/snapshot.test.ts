@@ -1,4 +1,8 @@
 import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, test } from "node:test";
 import { DATA_SERVICES, engineVolumeName } from "../../src/snapshot/data-services.ts";
 import {
@@ -11,6 +15,8 @@ import {
   type ServiceImage,
 } from "../../src/snapshot/manifest.ts";
 import { defaultSnapshotName, snapshotNameProblem } from "../../src/snapshot/naming.ts";
+import { parseDuKibibytes, spaceShortfall } from "../../src/snapshot/space.ts";
+import { tarLooksComplete } from "../../src/snapshot/tar.ts";
 
 const image = (service: string, ref: string): ServiceImage => ({
   service,
@@ -150,5 +156,40 @@ describe("the manifest", () => {
     assert.equal(formatAge(5_000), "5 seconds ago");
     assert.equal(formatAge(3_600_000), "1 hour ago");
     assert.equal(formatAge(3 * 86_400_000), "3 days ago");
+  });
+});
+
+describe("free space for a snapshot", () => {
+  const MiB = 1024 ** 2;
+  const sizes = [
+    { service: "postgres", bytes: 400 * MiB },
+    { service: "opensearch", bytes: 600 * MiB },
+  ];
+  test("refuses when the folder's disk cannot hold the archives with a margin, and says how much is needed", () => {
+    assert.deepEqual(spaceShortfall(sizes, 1000 * MiB), { needed: 1164 * MiB, free: 1000 * MiB });
+    assert.equal(spaceShortfall(sizes, 1164 * MiB), undefined);
+    assert.equal(spaceShortfall([], 64 * MiB), undefined);
+  });
+  test("reads du's sizes per volume, and nothing when one is missing", () => {
+    assert.deepEqual(parseDuKibibytes("12\t/volumes/1\n3\t/volumes/0\n", 2), [3 * 1024, 12 * 1024]);
+    assert.equal(parseDuKibibytes("du: /volumes/1: Permission denied\n3\t/volumes/0\n", 2), undefined);
+  });
+});
+
+describe("an archive counts as complete only with tar's end-of-archive marker", () => {
+  test("a whole archive from tar passes; one cut short, empty or cut inside a block does not", () => {
+    const dir = mkdtempSync(join(tmpdir(), "wpdb-tar-"));
+    try {
+      writeFileSync(join(dir, "row"), "x".repeat(3000));
+      const archive = execFileSync("tar", ["-C", dir, "-cf", "-", "."]);
+      assert.equal(tarLooksComplete(archive.length, archive), true);
+      const cutAtBlock = archive.subarray(0, 1536);
+      assert.equal(tarLooksComplete(cutAtBlock.length, cutAtBlock), false);
+      const cutInside = archive.subarray(0, archive.length - 100);
+      assert.equal(tarLooksComplete(cutInside.length, cutInside), false);
+      assert.equal(tarLooksComplete(0, Buffer.alloc(0)), false);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -130,6 +130,16 @@ describe("status", () => {
     assert.ok(validate(report), JSON.stringify(validate.errors));
   });
 
+  it("the schema takes a service added later without an edit (names are Compose's syntax, not a list)", () => {
+    const report = buildStatusReport(config, [], []);
+    const added = structuredClone(report);
+    Object.assign(added.services[0] as object, { service: "search-cache", profile: "search" });
+    added.profiles = [...added.profiles, "search"];
+    assert.ok(validate(added), JSON.stringify(validate.errors));
+    Object.assign(added.services[0] as object, { service: "Not A Service" });
+    assert.equal(validate(added), false);
+  });
+
   it("the schema rejects a report that leaks a password or lacks a field", () => {
     const report = buildStatusReport(config, [], []);
     assert.ok(validate(report), JSON.stringify(validate.errors));

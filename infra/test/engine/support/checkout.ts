@@ -41,7 +41,7 @@ const FOREIGN_VARIABLES = [
 export interface Checkout {
   dir: string;
   project: string;
-  ports: Record<(typeof PORT_VARIABLES)[number], number>;
+  ports: Readonly<Record<string, number>>;
   /** The environment every command of the checkout runs with. */
   env: NodeJS.ProcessEnv;
   make(

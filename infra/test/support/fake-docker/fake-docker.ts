@@ -12,23 +12,26 @@ import { fileURLToPath } from "node:url";
 
 export const FAKE_DOCKER_DIR = dirname(fileURLToPath(import.meta.url));
 
-/** The contract's port variables (the fake publishes each on the value the environment gives it). */
-export const PORT_VARIABLES = [
-  "POSTGRES_PORT",
-  "MINIO_API_PORT",
-  "MINIO_CONSOLE_PORT",
-  "OPENSEARCH_PORT",
-  "OPENSEARCH_DASHBOARDS_PORT",
-  "NATS_PORT",
-  "NATS_MONITOR_PORT",
-  "GRAFANA_PORT",
-  "PROMETHEUS_PORT",
-  "LOKI_PORT",
-  "TEMPO_PORT",
-  "OTEL_GRPC_PORT",
-  "OTEL_HTTP_PORT",
-  "CACHE_PORT",
-] as const;
+/**
+ * The port variables of the Compose file (`${NAME_PORT:-default}` in its ports), in its order: the fake
+ * publishes each on the value the environment gives it, and a new service's ports come without an edit here.
+ */
+export const PORT_VARIABLES: readonly string[] = [
+  ...new Set(
+    [
+      ...readFileSync(join(FAKE_DOCKER_DIR, "../../../docker-compose.yml"), "utf8").matchAll(
+        /\$\{([A-Z][A-Z0-9_]*_PORT):-\d+\}:\d+/g,
+      ),
+    ].map((m) => m[1] as string),
+  ),
+];
+
+/** The host port a sandbox (or checkout) gave a variable; a name the Compose file does not publish fails the test. */
+export function hostPortOf(ports: Readonly<Record<string, number>>, variable: string): number {
+  const port = ports[variable];
+  if (port === undefined) throw new Error(`${variable} is no port variable of infra/docker-compose.yml`);
+  return port;
+}
 
 /** Ports the OS says are free right now (bound then released), so parallel tests do not collide. */
 export async function freePorts(count: number): Promise<number[]> {
@@ -92,7 +95,7 @@ Promise.all(${JSON.stringify(ports)}.map((p) => new Promise((ok) => net.createSe
 export interface Sandbox {
   dir: string;
   env: NodeJS.ProcessEnv;
-  ports: Record<(typeof PORT_VARIABLES)[number], number>;
+  ports: Readonly<Record<string, number>>;
   envFile: string;
   project: string;
   /** Every docker call so far, one "docker ..." line each. */
