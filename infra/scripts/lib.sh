@@ -31,11 +31,6 @@ ENV_FILE="${WALLPAPERDB_ENV_FILE:-$REPO_ROOT/.env}"
 ENV_EXAMPLE="$REPO_ROOT/.env.example"
 # The profiles a start without PROFILE starts; the opt-in cache is not among them.
 ALL_PROFILES=(core observability)
-# Exit code of `doctor --preflight` meaning "every selected service already runs healthy".
-EXIT_ALREADY_RUNNING=3
-# Exit code of `status --diagnose` after a failed start when every service that is not up only waits for its
-# next healthcheck (Docker keeps "unhealthy" after an unpause until then): the start waits once more.
-EXIT_ONLY_RECOVERING=75
 
 die() { # message [fix...] -> stderr, exit 1
   printf '✗ %s\n' "$1" >&2

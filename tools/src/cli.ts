@@ -9,6 +9,7 @@ import { Command, CommanderError } from "commander";
 import { registerDoctorCommand } from "./commands/doctor.ts";
 import { registerSeedCommand } from "./commands/seed.ts";
 import { registerSnapshotCommands } from "./commands/snapshot.ts";
+import { registerStartCommand } from "./commands/start.ts";
 import { registerStatusCommand } from "./commands/status.ts";
 import { registerVerifyCommand } from "./commands/verify.ts";
 import { registerWaitCommand } from "./commands/wait.ts";
@@ -16,6 +17,7 @@ import { runCli } from "./errors.ts";
 import { printJsonError } from "./output/json.ts";
 
 const COMMANDS: ReadonlyArray<(program: Command) => void> = [
+  registerStartCommand,
   registerWaitCommand,
   registerSeedCommand,
   registerStatusCommand,
