@@ -237,8 +237,8 @@ tools() {
   )
 }
 
-# One trace per lifecycle command: every tools process joins it through TRACEPARENT (W3C), and the last one
-# also sends the script's root span (see tools/src/telemetry/tracer.ts). Costs nothing without a collector.
+# One trace per lifecycle command: its tools process joins it through TRACEPARENT (W3C) and also sends the
+# script's root span (see tools/src/telemetry/tracer.ts). Costs nothing without a collector.
 start_tracing() {
   local trace_id span_id now
   trace_id="$(od -An -tx1 -N16 /dev/urandom 2>/dev/null | tr -d ' \n')"
