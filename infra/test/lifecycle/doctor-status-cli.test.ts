@@ -259,4 +259,18 @@ describe("questions to the engine", () => {
       box.cleanup();
     }
   });
+
+  it("a make start that starts the stack asks which checkout owns the project twice: the scripts, then the tools", async () => {
+    const box = await sandbox();
+    try {
+      const start = await make(box, ["start", "PROFILE=core"]);
+      assert.equal(start.code, 0, start.output);
+      const ownership = box
+        .calls()
+        .filter((c) => c.startsWith("docker ps -a --filter label=com.docker.compose.project="));
+      assert.equal(ownership.length, 2, box.calls().join("\n"));
+    } finally {
+      box.cleanup();
+    }
+  });
 });
