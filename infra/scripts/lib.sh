@@ -31,11 +31,6 @@ ENV_FILE="${WALLPAPERDB_ENV_FILE:-$REPO_ROOT/.env}"
 ENV_EXAMPLE="$REPO_ROOT/.env.example"
 # The profiles a start without PROFILE starts; the opt-in ones (the cache) are not among them.
 ALL_PROFILES=(core observability)
-# Exit code of `doctor --preflight` meaning "every selected service already runs healthy".
-EXIT_ALREADY_RUNNING=3
-# Exit code of `status --diagnose` after a failed start when every service that is not up only waits for its
-# next healthcheck (Docker keeps "unhealthy" after an unpause until then): the start waits once more.
-EXIT_ONLY_RECOVERING=75
 
 die() { # message [fix...] -> stderr, exit 1
   printf '✗ %s\n' "$1" >&2
@@ -258,8 +253,8 @@ tools() {
   )
 }
 
-# One trace per lifecycle command: every tools process joins it through TRACEPARENT (W3C), and the last one
-# also sends the script's root span (see tools/src/telemetry/tracer.ts). Costs nothing without a collector.
+# One trace per lifecycle command: its tools process joins it through TRACEPARENT (W3C) and also sends the
+# script's root span (see tools/src/telemetry/tracer.ts). Costs nothing without a collector.
 start_tracing() {
   local trace_id span_id now
   trace_id="$(od -An -tx1 -N16 /dev/urandom 2>/dev/null | tr -d ' \n')"

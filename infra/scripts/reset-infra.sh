@@ -38,11 +38,10 @@ resolve_profiles
 detect_compose
 project="$(project_name)"
 
-# Start's own preflight, before anything is deleted. The stack's own containers may hold its ports: that
-# passes, and so does "already runs healthy" (exit 3). Its status table (stdout) is not wanted here.
+# Start's own preflight, before anything is deleted. The stack's own containers may hold its ports: that passes.
 checks=0
-tools doctor --preflight ${PROFILE_ARGS[@]+"${PROFILE_ARGS[@]}"} >/dev/null || checks=$?
-if [[ $checks -ne 0 && $checks -ne $EXIT_ALREADY_RUNNING ]]; then
+tools doctor --preflight ${PROFILE_ARGS[@]+"${PROFILE_ARGS[@]}"} || checks=$?
+if [[ $checks -ne 0 ]]; then
   say "Nothing was deleted; run make reset again once that is fixed."
   exit "$checks"
 fi

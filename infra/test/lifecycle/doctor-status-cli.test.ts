@@ -267,27 +267,16 @@ describe("questions to the engine", () => {
       box.cleanup();
     }
   });
-});
 
-describe("a chain of commands in one tools process (make start's wait + seed + status)", () => {
-  const bothProfiles = ["status", "--profile", "core", "+", "status", "--profile", "observability"];
-  it("runs each command in turn and stops at the first that fails", async () => {
-    const box = await sandbox({ FAKE_DOCKER_SCENARIO: "ports-held-by-stack" });
-    copyFileSync(`${repoRoot}/.env.example`, box.envFile);
+  it("a make start that starts the stack asks which checkout owns the project twice: the scripts, then the tools", async () => {
+    const box = await sandbox();
     try {
-      const both = await cli(box, bothProfiles);
-      assert.equal(both.code, 0, both.output);
-      assert.match(both.stdout, /^Project \S+ \(core\):$/m);
-      assert.match(both.stdout, /^Project \S+ \(observability\):$/m);
-
-      await runDetached("docker", ["compose", "-p", box.project, "stop", "nats"], {
-        cwd: repoRoot,
-        env: box.env,
-      });
-      const stopped = await cli(box, bothProfiles);
-      assert.equal(stopped.code, 1, stopped.output);
-      assert.match(stopped.stdout, /\(core\):/);
-      assert.doesNotMatch(stopped.stdout, /\(observability\):/, "the chain went on after a failure");
+      const start = await make(box, ["start", "PROFILE=core"]);
+      assert.equal(start.code, 0, start.output);
+      const ownership = box
+        .calls()
+        .filter((c) => c.startsWith("docker ps -a --filter label=com.docker.compose.project="));
+      assert.equal(ownership.length, 2, box.calls().join("\n"));
     } finally {
       box.cleanup();
     }

@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import {
@@ -67,6 +67,30 @@ describe("make start", () => {
           .map((c) => c.slice(0, c.indexOf(" --profile"))),
       );
       assert.equal(prefixes.size, 1, [...prefixes].join("\n"));
+    } finally {
+      box.cleanup();
+    }
+  });
+
+  it("runs one tools process after the shell's checks: the preflight, compose up and the status table in it", async () => {
+    const box = await sandbox();
+    try {
+      // A node first on PATH that notes each command line before it runs the real one.
+      const bin = join(box.dir, "logged-node");
+      const log = join(box.dir, "node.log");
+      mkdirSync(bin);
+      writeFileSync(
+        join(bin, "node"),
+        `#!/bin/sh\nprintf '%s\\n' "$*" >> '${log}'\nexec '${process.execPath}' "$@"\n`,
+        { mode: 0o755 },
+      );
+      const result = await make(box, ["start", "PROFILE=core"], { PATH: `${bin}:${box.env.PATH}` });
+      assert.equal(result.code, 0, result.output);
+      assert.match(result.output, /✓ postgres /);
+      const tools = readFileSync(log, "utf8")
+        .split("\n")
+        .filter((line) => /\bcli\.(mjs|ts)\b/.test(line));
+      assert.equal(tools.length, 1, tools.join("\n"));
     } finally {
       box.cleanup();
     }

@@ -51,16 +51,7 @@ import {
 } from "./doctor-rules.ts";
 import type { ServiceDrift } from "./drift-rules.ts";
 import { profileOption, readEnvironment } from "./shared.ts";
-import {
-  buildStatusReport,
-  conditionOf,
-  readStackDrift,
-  renderStatusTable,
-  wantedConfigHashes,
-} from "./status.ts";
-
-/** Exit code of `doctor --preflight` when every chosen service already runs healthy (start-infra.sh). */
-export const EXIT_ALREADY_RUNNING = 3;
+import { conditionOf, readStackDrift, wantedConfigHashes } from "./status.ts";
 
 type Env = Record<string, string | undefined>;
 
@@ -275,7 +266,7 @@ export interface DoctorOptions {
 
 export interface DoctorRun {
   report: DoctorReport;
-  /** What the checks saw, so `--preflight` can print the status of an already running stack itself. */
+  /** What the checks saw, so `start` can print the status of an already running stack itself. */
   config: Config;
   containers: ComposeContainer[];
   /** The services whose containers differ from what `make start` would create now. */
@@ -421,6 +412,22 @@ export function renderRecreation(drift: readonly ServiceDrift[]): string {
   ].join("\n");
 }
 
+/**
+ * The preflight's output (stderr): only the problems, what a start would recreate, and when something blocks,
+ * that nothing was started. `start` and `doctor --preflight` (reset, before it deletes anything) print it.
+ */
+export function reportPreflight({ report, drift }: DoctorRun): void {
+  const shown = report.findings.filter(
+    (f) => (f.status === "fail" || f.status === "warn") && f.code !== "STACK_DRIFT",
+  );
+  if (shown.length > 0) process.stderr.write(`${renderFindings(shown)}\n`);
+  if (report.ok && drift.length > 0) process.stderr.write(`${renderRecreation(drift)}\n`);
+  if (!report.ok)
+    process.stderr.write(
+      `✗ ${report.blocking} blocking problem(s): nothing was started. Fix them, then run make start again.\n`,
+    );
+}
+
 interface DoctorFlags {
   json?: boolean;
   profile?: Profile[];
@@ -435,65 +442,35 @@ export function registerDoctorCommand(program: Command): void {
     )
     .option("--json", "print the report as JSON on stdout (shape: tools/src/commands/doctor.schema.json)")
     .addOption(profileOption("check for a profile's services only"))
-    .option(
-      "--preflight",
-      `print only problems (make start runs this); when every chosen service already runs healthy, print the status table and exit ${EXIT_ALREADY_RUNNING}`,
-    )
+    .option("--preflight", "print only problems: the checks make start and make reset run first")
     .addHelpText(
       "after",
       "\nExamples:\n  make doctor\n  make doctor JSON=1\n  tsx src/cli.ts doctor --profile core",
     )
     .action(async (flags: DoctorFlags) => {
-      await withCommandTrace(
-        flags.preflight ? "preflight" : "doctor",
-        async (trace) => {
-          const { report, config, containers, drift } = await runDoctor(
-            { profiles: flags.profile ?? [], preflight: Boolean(flags.preflight) },
-            trace,
-          ).catch((error: unknown) => {
-            // Even a doctor that cannot run leaves a JSON document on stdout for the script reading it.
-            if (flags.json) printJsonError(error);
-            throw error;
-          });
-          if (flags.json) printJson(report);
-          else if (flags.preflight) {
-            const shown = report.findings.filter(
-              (f) => (f.status === "fail" || f.status === "warn") && f.code !== "STACK_DRIFT",
-            );
-            if (shown.length > 0) process.stderr.write(`${renderFindings(shown)}\n`);
-            if (report.ok && drift.length > 0) process.stderr.write(`${renderRecreation(drift)}\n`);
-          } else {
-            process.stdout.write(
-              `Doctor: project ${report.project}, profiles ${report.profiles.join(" + ")}\n`,
-            );
-            process.stdout.write(`${renderFindings(report.findings)}\n`);
-            process.stdout.write(
-              `${report.ok ? "✓" : "✗"} ${report.blocking} blocking problem(s), ${report.warnings} warning(s)\n`,
-            );
-          }
-          if (!report.ok) {
-            if (flags.preflight && !flags.json)
-              process.stderr.write(
-                `✗ ${report.blocking} blocking problem(s): nothing was started. Fix them, then run make start again.\n`,
-              );
-            process.exitCode = 1;
-          } else if (flags.preflight && report.stackRunning) {
-            // The no-op start: one process instead of a second one for `status` (start's overhead budget).
-            if (!flags.json) {
-              const status = buildStatusReport(config, containers, report.profiles);
-              process.stdout.write(
-                `The stack already runs and is healthy; nothing to start (run 'make seed' to re-apply seeds).\n`,
-              );
-              process.stdout.write(
-                `Project ${status.project} (${status.profiles.join(" + ")}):\n${renderStatusTable(status)}\n`,
-              );
-            }
-            process.exitCode = EXIT_ALREADY_RUNNING;
-          }
-          return report.ok;
-        },
-        // Under make start, the preflight is the last tools process when it stops the start or finds it done.
-        () => ({ last: Boolean(process.exitCode) }),
-      );
+      await withCommandTrace(flags.preflight ? "preflight" : "doctor", async (trace) => {
+        const checked = await runDoctor(
+          { profiles: flags.profile ?? [], preflight: Boolean(flags.preflight) },
+          trace,
+        ).catch((error: unknown) => {
+          // Even a doctor that cannot run leaves a JSON document on stdout for the script reading it.
+          if (flags.json) printJsonError(error);
+          throw error;
+        });
+        const { report } = checked;
+        if (flags.json) printJson(report);
+        else if (flags.preflight) reportPreflight(checked);
+        else {
+          process.stdout.write(
+            `Doctor: project ${report.project}, profiles ${report.profiles.join(" + ")}\n`,
+          );
+          process.stdout.write(`${renderFindings(report.findings)}\n`);
+          process.stdout.write(
+            `${report.ok ? "✓" : "✗"} ${report.blocking} blocking problem(s), ${report.warnings} warning(s)\n`,
+          );
+        }
+        if (!report.ok) process.exitCode = 1;
+        return report.ok;
+      });
     });
 }

@@ -9,7 +9,7 @@ import type { ResourceResult } from "../seed/result.ts";
 import { type CommandTrace, withCommandTrace } from "../telemetry/tracer.ts";
 import { listOf, loadCommandConfig } from "./shared.ts";
 
-interface SeedFlags {
+export interface SeedFlags {
   only?: string[];
   json?: boolean;
 }
@@ -94,7 +94,7 @@ export function registerSeedCommand(program: Command): void {
     });
 }
 
-async function seedAction(flags: SeedFlags, trace: CommandTrace): Promise<void> {
+export async function seedAction(flags: SeedFlags, trace: CommandTrace): Promise<void> {
   const config = loadCommandConfig();
   trace.configure(config);
   const services = flags.only ?? SEEDED_SERVICES;

@@ -15,13 +15,11 @@ import {
   type ComposeContainer,
   type ComposeTarget,
   composeCommand,
-  composeLogsTail,
   composePs,
   composeRun,
   composeTarget,
   profileArgs,
 } from "../docker/compose.ts";
-import { memoryLimitOf, nextHealthcheckSeconds, readComposeServices } from "../docker/compose-file.ts";
 import { ENGINE_FIX, type EngineProbe, engineFix, probeEngine, probeEngineOnce } from "../docker/engine.ts";
 import { run } from "../docker/exec.ts";
 import { inspectContainers } from "../docker/inspect.ts";
@@ -31,13 +29,6 @@ import { MASK, maskUrl } from "../output/mask.ts";
 import { renderTable } from "../output/table.ts";
 import { type CommandTrace, withCommandTrace } from "../telemetry/tracer.ts";
 import {
-  type DiagnosisContext,
-  diagnoseServices,
-  diagnosisSummary,
-  healthcheckMayPass,
-  type ServiceDiagnosis,
-} from "./diagnose-rules.ts";
-import {
   parseConfigHashes,
   parseImageIds,
   publishedPorts,
@@ -46,9 +37,6 @@ import {
   stackDrift,
 } from "./drift-rules.ts";
 import { loadCommandConfig, profileOption, readEnvironment } from "./shared.ts";
-
-/** `status --diagnose` after a failed start: every service that was not up has passed its healthcheck since. */
-export const EXIT_ONLY_RECOVERING = 75;
 
 /** How a service looks to a user: up, or the reason it is not. */
 export type Condition = "up" | "starting" | "unhealthy" | "stopped" | "missing";
@@ -320,104 +308,9 @@ export async function readStackDrift(
   return stackDrift(SERVICES, containers, config.ports, details, hashes, images);
 }
 
-const DIAGNOSE_LOG_LINES = 30;
-// Compose 2.26 starts every log line with ESC[2K (erase line), even with --no-color.
-const TERMINAL_CODES = new RegExp(`${String.fromCharCode(27)}\\[[0-9;?]*[A-Za-z]`, "g");
-
-/** Pure: the diagnosis of one service as printed, with its last log lines when they help. */
-export function renderDiagnosis(diagnosis: ServiceDiagnosis, logs: string | undefined): string {
-  // A service only caught up in another one's failure is not marked as failed.
-  const mark = diagnosis.fix === undefined ? "…" : "✗";
-  const lines = [
-    `\n${mark} ${diagnosis.service} ${diagnosis.what}`,
-    ...diagnosis.details.map((d) => `  ${d}`),
-  ];
-  if (logs !== undefined) {
-    const shown = logs.replace(TERMINAL_CODES, "").trimEnd();
-    const logLines = shown === "" ? [] : shown.split("\n");
-    lines.push(
-      ...(logLines.length === 0
-        ? [`  (${diagnosis.service} has written no log lines)`]
-        : [
-            `  last ${logLines.length === 1 ? "log line" : `${logLines.length} log lines`} of ${diagnosis.service}:`,
-            ...logLines.map((line) => `  | ${line}`),
-          ]),
-      `  more: make logs SERVICE=${diagnosis.service}`,
-    );
-  }
-  return lines.join("\n");
-}
-
-async function logTail(target: ComposeTarget, service: string): Promise<string> {
-  try {
-    return await composeLogsTail(target, service, DIAGNOSE_LOG_LINES);
-  } catch (error) {
-    return `(could not read its logs: ${error instanceof Error ? error.message : String(error)})`;
-  }
-}
-
-/** Polls the engine until none of the containers reports unhealthy any more; false when the deadline passes. */
-async function untilNotUnhealthy(names: readonly string[], deadlineMs: number): Promise<boolean> {
-  const deadline = Date.now() + deadlineMs;
-  while (Date.now() < deadline) {
-    const details = await inspectContainers(names);
-    if (names.every((name) => details.get(name)?.health === "healthy")) return true;
-    await new Promise((done) => setTimeout(done, 1000));
-  }
-  return false;
-}
-
-/**
- * For each service that is not up: what the engine says (state, exit code, OOM kill, the reason it never
- * started, the failing healthcheck's output) and its last log lines; then the summary with the fixes.
- */
-async function diagnose(
-  target: ComposeTarget,
-  report: StatusReport,
-  containers: readonly ComposeContainer[],
-  context: DiagnosisContext,
-): Promise<{
-  text: string;
-  summary: ReturnType<typeof diagnosisSummary>;
-  recovering: { names: string[]; seconds: number };
-}> {
-  const down = report.services.filter((s) => !s.ok);
-  const containerOf = (service: string) => containers.find((c) => c.service === service);
-  const names = down.map((s) => containerOf(s.service)?.name).filter((n): n is string => Boolean(n));
-  const [details, specs] = await Promise.all([inspectContainers(names), readComposeServices()]);
-  const env = readEnvironment().merged;
-  const diagnoses = diagnoseServices(
-    down.map((s) => {
-      const container = containerOf(s.service);
-      return {
-        service: s.service,
-        container,
-        details: container ? details.get(container.name) : undefined,
-        memory: memoryLimitOf(specs[s.service], env),
-      };
-    }),
-    context,
-  );
-  const logs = await Promise.all(
-    diagnoses.map((d) => (d.showLogs ? logTail(target, d.service) : Promise.resolve(undefined))),
-  );
-  return {
-    text: diagnoses.map((d, i) => renderDiagnosis(d, logs[i])).join("\n"),
-    summary: diagnosisSummary(diagnoses, context),
-    recovering: healthcheckMayPass(diagnoses)
-      ? {
-          names: diagnoses.map((d) => containerOf(d.service)?.name).filter((n): n is string => Boolean(n)),
-          seconds: Math.max(...diagnoses.map((d) => nextHealthcheckSeconds(specs[d.service]))),
-        }
-      : { names: [], seconds: 0 },
-  };
-}
-
 interface StatusFlags {
   json?: boolean;
   profile?: Profile[];
-  diagnose?: boolean;
-  startLimit?: number;
 }
 
 export function registerStatusCommand(program: Command): void {
@@ -426,22 +319,6 @@ export function registerStatusCommand(program: Command): void {
     .description("Show each service's state, health, URL and user (password masked); exit 1 if any is not up")
     .option("--json", "print the report as JSON on stdout (shape: tools/src/commands/status.schema.json)")
     .addOption(profileOption("report only a profile's services"))
-    .option(
-      "--diagnose",
-      "for every service that is not up, also print what the engine says (exit code, OOM kill, failing healthcheck) and its last 30 log lines",
-    )
-    .option(
-      "--start-limit <seconds>",
-      "with --diagnose: the diagnosis follows a `compose up --wait` that had this many seconds (make start passes it)",
-      (v) => {
-        const n = Number(v);
-        if (!Number.isFinite(n) || n <= 0)
-          throw new UserError(`--start-limit ${v} is not a positive number of seconds`, {
-            fix: "pass e.g. --start-limit 300",
-          });
-        return n;
-      },
-    )
     .addHelpText(
       "after",
       "\nExamples:\n  make status\n  make status JSON=1\n  tsx src/cli.ts status --profile core",
@@ -458,9 +335,19 @@ export function registerStatusCommand(program: Command): void {
     });
 }
 
-async function statusAction(flags: StatusFlags, trace: CommandTrace): Promise<boolean> {
-  const config = loadCommandConfig();
-  trace.configure(config);
+/** What `status` shows of this checkout's stack: the report and what it was built from. */
+export interface ShownStatus {
+  report: StatusReport;
+  target: ComposeTarget;
+  containers: ComposeContainer[];
+}
+
+/** Asks the engine and prints the report (the table, or the JSON document); the verdict is the caller's. */
+export async function showStatus(
+  flags: StatusFlags,
+  config: Config,
+  trace: CommandTrace,
+): Promise<ShownStatus> {
   const target = await readStackTarget(config, trace);
   // Compose's wanted config hashes need only the target: asked beside `compose ps`.
   const hashes = wantedConfigHashes(target);
@@ -475,27 +362,19 @@ async function statusAction(flags: StatusFlags, trace: CommandTrace): Promise<bo
     if (report.notStarted.length > 0) process.stdout.write(`${renderNotStarted(report)}\n`);
     if (report.drift.length > 0) process.stdout.write(`${renderDrift(report.drift)}\n`);
   }
+  return { report, target, containers };
+}
+
+/** `status`: the report, and when something is not up, what and the fix (exit 1). */
+export async function statusAction(flags: StatusFlags, trace: CommandTrace): Promise<boolean> {
+  const config = loadCommandConfig();
+  trace.configure(config);
+  const { report, containers } = await showStatus(flags, config, trace);
   if (report.ok) return true;
   process.exitCode = 1;
-  if (flags.diagnose) {
-    const context = { project: report.project, startLimitSeconds: flags.startLimit };
-    const { text, summary, recovering } = await trace.step("docker", "diagnose", () =>
-      diagnose(target, report, containers, context),
-    );
-    // make start runs Compose again once these pass a check (EXIT_ONLY_RECOVERING in infra/scripts/lib.sh).
-    if (
-      recovering.names.length > 0 &&
-      flags.startLimit !== undefined &&
-      (await untilNotUnhealthy(recovering.names, (recovering.seconds + 1) * 1000))
-    ) {
-      process.exitCode = EXIT_ONLY_RECOVERING;
-      return false;
-    }
-    process.stdout.write(`${text}\n`);
-    process.stderr.write(`\n✗ ${summary.what}\n${summary.fixes.map((f) => `  fix: ${f}\n`).join("")}`);
-  } else if (!flags.json) {
+  if (!flags.json) {
     const { what, fix } = notUpMessage(report, startedProfiles(containers).length > 0);
     process.stderr.write(`✗ ${what}\n  fix: ${fix}\n`);
   }
-  return report.ok;
+  return false;
 }

@@ -20,7 +20,10 @@ import { isLoopbackAddress } from "./doctor-rules.ts";
 import { listOf, loadCommandConfig, profileOption } from "./shared.ts";
 import { readStackContainers, startedProfiles } from "./status.ts";
 
-interface WaitFlags {
+/** Pause between two probes of a service that is not ready yet. */
+export const DEFAULT_PROBE_INTERVAL_MS = 1000;
+
+export interface WaitFlags {
   only?: string[];
   profile?: Profile[];
   timeout?: number;
@@ -161,7 +164,12 @@ export function registerWaitCommand(program: Command): void {
         });
       return n;
     })
-    .option("--interval <ms>", "pause between two probes of a service that is not ready", Number, 1000)
+    .option(
+      "--interval <ms>",
+      "pause between two probes of a service that is not ready",
+      Number,
+      DEFAULT_PROBE_INTERVAL_MS,
+    )
     .option("--json", "print the result as JSON on stdout")
     .addHelpText(
       "after",
@@ -195,7 +203,7 @@ async function servicesToWait(flags: WaitFlags, config: Config, trace: CommandTr
   return plan.services;
 }
 
-async function waitAction(flags: WaitFlags, trace: CommandTrace): Promise<void> {
+export async function waitAction(flags: WaitFlags, trace: CommandTrace): Promise<void> {
   const config = loadCommandConfig();
   trace.configure(config);
   const services = await servicesToWait(flags, config, trace).catch((error: unknown) => {

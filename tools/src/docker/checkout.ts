@@ -42,11 +42,23 @@ export function derivedProjectName(project: string, checkoutDir: string): string
   return `${project}-${folder || "checkout"}`;
 }
 
+const ownershipChecks = new Map<string, Promise<void>>();
 /**
  * Refuses a project of the same name whose containers another checkout created: acting on it would read,
  * seed or verify someone else's stack (infra/scripts/lib.sh require_own_project does the same for the scripts).
+ * Asked once per process: make start's steps (up, wait, seed, status) would otherwise ask the engine each.
  */
-export async function requireOwnProject(target: ComposeTarget, repoDir = repoRoot): Promise<void> {
+export function requireOwnProject(target: ComposeTarget, repoDir = repoRoot): Promise<void> {
+  const key = [target.projectName, target.projectDirectory, repoDir].join("\0");
+  let check = ownershipChecks.get(key);
+  if (!check) {
+    check = checkOwnProject(target, repoDir);
+    ownershipChecks.set(key, check);
+  }
+  return check;
+}
+
+async function checkOwnProject(target: ComposeTarget, repoDir: string): Promise<void> {
   const result = await run(
     "docker",
     [

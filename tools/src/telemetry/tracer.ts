@@ -117,8 +117,8 @@ export class CommandTrace {
   }
 
   /**
-   * The lifecycle scripts run several tools processes under one TRACEPARENT; the last one also sends the
-   * scripts' own root span (WALLPAPERDB_TRACE_ROOT="<name>@<start epoch ms>"), so the trace has a root.
+   * A lifecycle script runs its tools process under its TRACEPARENT; that process also sends the
+   * script's own root span (WALLPAPERDB_TRACE_ROOT="<name>@<start epoch ms>"), so the trace has a root.
    */
   private scriptRootSpan(): SpanRecord | undefined {
     const match = /^(.+)@(\d{10,})$/.exec(this.env.WALLPAPERDB_TRACE_ROOT ?? "");
@@ -137,12 +137,11 @@ export class CommandTrace {
 
   /**
    * Sends the trace; resolves within the flush cap (FLUSH_CAP_MS) whatever the collector does. Never throws.
-   * `last: false` when a lifecycle script runs more tools processes after this one (they send its root span).
    */
-  async flush(options: { last?: boolean } = {}): Promise<void> {
+  async flush(): Promise<void> {
     if (!this.endpoint || this.spans.length === 0) return;
     if (!this.ended) this.end(true);
-    const root = options.last === false ? undefined : this.scriptRootSpan();
+    const root = this.scriptRootSpan();
     if (root) this.spans.push(root);
     const resource = {
       "service.name": "wallpaperdb-infra-tools",
@@ -169,12 +168,11 @@ export function commandTrace(command: string): CommandTrace {
 
 /**
  * Runs a command's body inside its own trace: the trace ends with the body's verdict (false when it throws)
- * and is flushed whatever happens. `flushOptions` is read after the body, when the exit code is known.
+ * and is flushed whatever happens.
  */
 export async function withCommandTrace(
   command: string,
   body: (trace: CommandTrace) => Promise<boolean>,
-  flushOptions: () => { last?: boolean } = () => ({}),
   trace = commandTrace(command),
 ): Promise<void> {
   try {
@@ -183,6 +181,6 @@ export async function withCommandTrace(
     trace.end(false, error);
     throw error;
   } finally {
-    await trace.flush(flushOptions());
+    await trace.flush();
   }
 }

@@ -122,7 +122,6 @@ describe("command traces", () => {
           trace.configure({ otlpHttpEndpoint: endpointOf(server) });
           throw failure;
         },
-        () => ({}),
         new CommandTrace("seed", {}, DELIVERY_CAP_MS),
       ),
       (thrown) => thrown === failure,
