@@ -1,7 +1,7 @@
 /**
- * What `status --diagnose` (and `make start` after a failed `compose up --wait`) says about each service that
- * is not up: pure functions of the engine's answers (compose ps, docker inspect) and the Compose file's memory
- * limit. status.ts does the I/O and prints.
+ * What `make start` says after a failed `compose up --wait` about each service that is not up: pure functions
+ * of the engine's answers (compose ps, docker inspect) and the Compose file's memory limit. start.ts does the
+ * I/O and prints.
  */
 import type { ComposeContainer } from "../docker/compose.ts";
 import type { MemoryLimit } from "../docker/compose-file.ts";
