@@ -21,7 +21,14 @@ export function runCli(args: string[], env: Record<string, string>, killAfterMs 
   return new Promise((resolve) => {
     const started = Date.now();
     const child = spawn(process.execPath, ["--import", "tsx", cli, ...args], {
-      env: { PATH: process.env.PATH ?? "", WALLPAPERDB_ENV_FILE: "/dev/null", ...env },
+      // A project of its own: the commands ask the real engine (when one answers) who owns their project, and
+      // a developer's stack, or the engine tier's, may run as the default "wallpaperdb" meanwhile.
+      env: {
+        PATH: process.env.PATH ?? "",
+        WALLPAPERDB_ENV_FILE: "/dev/null",
+        COMPOSE_PROJECT_NAME: `wpdb-cli-test-${process.pid}`,
+        ...env,
+      },
     });
     let stdout = "";
     let stderr = "";
