@@ -165,6 +165,30 @@ describe("engine tier: the dev container with every service", engineTier(), () =
     assert.deepEqual(stackIds(co.project), ids);
   });
 
+  it("make snapshot, snapshots and restore inside work through the host's engine (streams, no bind path), the containers kept", async () => {
+    const ids = stackIds(co.project);
+    const snapshot = await inside("make snapshot NAME=inside");
+    assert.equal(snapshot.code, 0, snapshot.output);
+    // The workspace folder is the host's checkout: the snapshot lands there, whole.
+    const manifest = JSON.parse(readFileSync(join(co.dir, ".snapshots/inside/manifest.json"), "utf8")) as {
+      archives: { service: string; bytes: number }[];
+    };
+    assert.deepEqual(manifest.archives.map((a) => a.service).sort(), [
+      "minio",
+      "nats",
+      "opensearch",
+      "postgres",
+    ]);
+    for (const archive of manifest.archives)
+      assert.ok(archive.bytes > 1024, `${archive.service}: ${archive.bytes} bytes`);
+    const listed = await inside("make snapshots");
+    assert.match(listed.output, /\binside\b/);
+    const restore = await inside("make restore NAME=inside CONFIRM=1");
+    assert.equal(restore.code, 0, restore.output);
+    assert.deepEqual(stackIds(co.project), ids, "restore recreated containers of the dev container");
+    for (const c of containers(co.project)) assert.equal(c.state, "running", `${c.service}: ${c.state}`);
+  });
+
   it("make stop inside stops the stack and keeps the dev container; make start on the host brings it back as it was", async () => {
     const ids = stackIds(co.project);
     const stop = await inside("make stop");
