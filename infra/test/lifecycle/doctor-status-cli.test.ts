@@ -8,6 +8,7 @@ import { describe, it } from "node:test";
 import { Ajv } from "ajv";
 import {
   hostPortOf,
+  makeIn,
   occupy,
   runDetached,
   type Sandbox,
@@ -242,8 +243,6 @@ describe("make status JSON=1 and make doctor JSON=1", () => {
 });
 
 describe("questions to the engine", () => {
-  const make = (box: Sandbox, args: string[]) =>
-    runDetached("make", ["--no-print-directory", ...args], { cwd: repoRoot, env: box.env });
   const versionCalls = (box: Sandbox) => box.calls().filter((c) => / version\b/.test(c));
 
   it("make doctor and a make start that finds the stack running ask the engine and Compose's version once", async () => {
@@ -251,12 +250,12 @@ describe("questions to the engine", () => {
     copyFileSync(`${repoRoot}/.env.example`, box.envFile);
     const release = await occupy(Object.values(box.ports));
     try {
-      const doctor = await make(box, ["doctor"]);
+      const doctor = await makeIn(box, ["doctor"]);
       assert.equal(doctor.code, 0, doctor.output);
       assert.deepEqual(versionCalls(box), ["docker compose version"]);
 
       const before = box.calls().length;
-      const start = await make(box, ["start"]);
+      const start = await makeIn(box, ["start"]);
       assert.equal(start.code, 0, start.output);
       assert.match(start.output, /already runs and is healthy/);
       const startCalls = box.calls().slice(before);
@@ -271,7 +270,7 @@ describe("questions to the engine", () => {
   it("a make start that starts the stack asks which checkout owns the project twice: the scripts, then the tools", async () => {
     const box = await sandbox();
     try {
-      const start = await make(box, ["start", "PROFILE=core"]);
+      const start = await makeIn(box, ["start", "PROFILE=core"]);
       assert.equal(start.code, 0, start.output);
       const ownership = box
         .calls()

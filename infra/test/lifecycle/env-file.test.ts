@@ -6,11 +6,9 @@ import assert from "node:assert/strict";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { runDetached, type Sandbox, sandbox } from "../support/fake-docker/fake-docker.ts";
+import { makeIn, runDetached, type Sandbox, sandbox } from "../support/fake-docker/fake-docker.ts";
 import { repoRoot } from "../support/paths.ts";
 
-const make = (box: Sandbox, args: string[]) =>
-  runDetached("make", ["--no-print-directory", ...args], { cwd: repoRoot, env: box.env });
 const composeCalls = (box: Sandbox) => box.calls().filter((c) => c.startsWith("docker compose"));
 const example = readFileSync(join(repoRoot, ".env.example"), "utf8");
 
@@ -24,13 +22,13 @@ describe("the .env file as the lifecycle scripts read it", () => {
       .replace(/^STACK_START_TIMEOUT=.*$/m, "STACK_START_TIMEOUT='120' # quoted, with a comment");
     writeFileSync(box.envFile, text.replaceAll("\n", "\r\n"));
     try {
-      const result = await make(box, ["start", "PROFILE=core"]);
+      const result = await makeIn(box, ["start", "PROFILE=core"]);
       assert.equal(result.code, 0, result.output);
       const up = composeCalls(box).find((c) => / up /.test(c)) ?? "";
       assert.ok(up.startsWith(`docker compose -p ${box.project} -f `), up);
       assert.ok(up.endsWith("up --detach --wait --wait-timeout 120"), up);
       assert.doesNotMatch(box.calls().join("\n"), /\r/);
-      const stop = await make(box, ["stop"]);
+      const stop = await makeIn(box, ["stop"]);
       assert.equal(stop.code, 0, stop.output);
       assert.match(stop.output, new RegExp(`Stopped project ${box.project};`));
     } finally {
@@ -42,7 +40,7 @@ describe("the .env file as the lifecycle scripts read it", () => {
     const box = await sandbox();
     mkdirSync(box.envFile);
     try {
-      const result = await make(box, ["start"]);
+      const result = await makeIn(box, ["start"]);
       assert.notEqual(result.code, 0, result.output);
       assert.match(result.output, /✗ \S+\.env is a directory, not an env file\n {2}fix: move it away/);
       assert.doesNotMatch(result.output, /Created/);
@@ -58,7 +56,7 @@ describe("the .env file as the lifecycle scripts read it", () => {
     writeFileSync(box.envFile, example.replace(/^POSTGRES_PASSWORD=.*$/m, "POSTGRES_PASSWORD=pa$word1"));
     const line = example.split("\n").findIndex((l) => l.startsWith("POSTGRES_PASSWORD=")) + 1;
     try {
-      const result = await make(box, ["start"]);
+      const result = await makeIn(box, ["start"]);
       assert.notEqual(result.code, 0, result.output);
       assert.match(
         result.output,

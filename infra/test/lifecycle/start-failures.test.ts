@@ -5,11 +5,9 @@
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { runDetached, type Sandbox, sandbox } from "../support/fake-docker/fake-docker.ts";
-import { repoRoot } from "../support/paths.ts";
+import { makeIn, type Sandbox, sandbox } from "../support/fake-docker/fake-docker.ts";
 
-const start = (box: Sandbox) =>
-  runDetached("make", ["--no-print-directory", "start"], { cwd: repoRoot, env: box.env });
+const start = (box: Sandbox) => makeIn(box, ["start"]);
 
 async function startWith(extra: NodeJS.ProcessEnv): Promise<string> {
   const box = await sandbox({ FAKE_DOCKER_LOG_LINES: "3", ...extra });

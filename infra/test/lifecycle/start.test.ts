@@ -8,13 +8,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import {
-  hostPortOf,
-  occupy,
-  runDetached,
-  type Sandbox,
-  sandbox,
-} from "../support/fake-docker/fake-docker.ts";
+import { hostPortOf, makeIn, occupy, type Sandbox, sandbox } from "../support/fake-docker/fake-docker.ts";
 import { repoRoot } from "../support/paths.ts";
 
 /** ss (Linux) or lsof (macOS) lets doctor name the process that holds a port. */
@@ -22,16 +16,13 @@ const osNamesListeners = ["ss", "lsof"].some(
   (tool) => spawnSync("sh", ["-c", `command -v ${tool}`], { stdio: "ignore" }).status === 0,
 );
 
-const make = (box: Sandbox, args: string[], extraEnv: NodeJS.ProcessEnv = {}) =>
-  runDetached("make", ["--no-print-directory", ...args], { cwd: repoRoot, env: { ...box.env, ...extraEnv } });
-
 const ups = (box: Sandbox) => box.calls().filter((c) => / compose .* up /.test(c));
 
 describe("make start", () => {
   it("starts every profile healthy, creates .env, and prints the status table with URLs and masked users", async () => {
     const box = await sandbox();
     try {
-      const result = await make(box, ["start"]);
+      const result = await makeIn(box, ["start"]);
       assert.equal(result.code, 0, result.output);
       assert.ok(existsSync(box.envFile), ".env was not created");
       assert.match(result.output, /Created \.env from \.env\.example/);
@@ -84,7 +75,7 @@ describe("make start", () => {
         `#!/bin/sh\nprintf '%s\\n' "$*" >> '${log}'\nexec '${process.execPath}' "$@"\n`,
         { mode: 0o755 },
       );
-      const result = await make(box, ["start", "PROFILE=core"], { PATH: `${bin}:${box.env.PATH}` });
+      const result = await makeIn(box, ["start", "PROFILE=core"], { PATH: `${bin}:${box.env.PATH}` });
       assert.equal(result.code, 0, result.output);
       assert.match(result.output, /✓ postgres /);
       const tools = readFileSync(log, "utf8")
@@ -101,7 +92,7 @@ describe("make start", () => {
     try {
       const example = readFileSync(join(repoRoot, ".env.example"), "utf8");
       writeFileSync(box.envFile, `${example}\nSTACK_START_TIMEOUT=\nCOMPOSE_PROFILES=\n`);
-      const result = await make(box, ["start"]);
+      const result = await makeIn(box, ["start"]);
       assert.equal(result.code, 0, result.output);
       const [up] = ups(box);
       assert.ok(
@@ -117,8 +108,8 @@ describe("make start", () => {
     const box = await sandbox({ FAKE_DOCKER_UP_DELAY: "1" });
     try {
       const [a, b] = await Promise.all([
-        make(box, ["start", "PROFILE=core"]),
-        make(box, ["start", "PROFILE=core"]),
+        makeIn(box, ["start", "PROFILE=core"]),
+        makeIn(box, ["start", "PROFILE=core"]),
       ]);
       assert.equal(a.code, 0, a.output);
       assert.equal(b.code, 0, b.output);
@@ -133,7 +124,7 @@ describe("make start", () => {
   it("names a service that never becomes healthy, shows its last 30 log lines and fails", async () => {
     const box = await sandbox({ FAKE_DOCKER_SCENARIO: "never-healthy", FAKE_DOCKER_UNHEALTHY: "opensearch" });
     try {
-      const result = await make(box, ["start"]);
+      const result = await makeIn(box, ["start"]);
       assert.notEqual(result.code, 0);
       assert.match(result.output, /✗ opensearch is unhealthy/);
       assert.match(result.output, /fake log line 21 of opensearch/);
@@ -150,7 +141,7 @@ describe("make start", () => {
   it("fails within 5 seconds without an engine, pointing to Docker, the dev container and devbox, after making .env", async () => {
     const box = await sandbox({ FAKE_DOCKER_SCENARIO: "no-engine" });
     try {
-      const result = await make(box, ["start"]);
+      const result = await makeIn(box, ["start"]);
       assert.notEqual(result.code, 0);
       assert.ok(result.ms < 5000, `took ${Math.round(result.ms)} ms`);
       assert.match(result.output, /Cannot reach a Docker engine/);
@@ -173,7 +164,7 @@ describe("make start", () => {
     // The stack's own containers hold the ports, as docker-proxy would.
     const release = await occupy(Object.values(box.ports));
     try {
-      const result = await make(box, ["start"]);
+      const result = await makeIn(box, ["start"]);
       assert.equal(result.code, 0, result.output);
       assert.match(result.output, /already runs and is healthy/);
       assert.doesNotMatch(result.output, /PORT_TAKEN|is taken by/);
@@ -188,7 +179,7 @@ describe("make start", () => {
     const box = await sandbox();
     const release = await occupy([hostPortOf(box.ports, "NATS_PORT")]);
     try {
-      const result = await make(box, ["start"]);
+      const result = await makeIn(box, ["start"]);
       assert.notEqual(result.code, 0);
       const taken = `port ${hostPortOf(box.ports, "NATS_PORT")} \\(nats clients, NATS_PORT\\) is taken by`;
       if (osNamesListeners) assert.match(result.output, new RegExp(`${taken} node \\(pid ${process.pid}\\)`));

@@ -6,17 +6,8 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import {
-  hostPortOf,
-  occupy,
-  runDetached,
-  type Sandbox,
-  sandbox,
-} from "../support/fake-docker/fake-docker.ts";
-import { infraDir, repoRoot } from "../support/paths.ts";
-
-const make = (box: Sandbox, args: string[], extraEnv: NodeJS.ProcessEnv = {}) =>
-  runDetached("make", ["--no-print-directory", ...args], { cwd: repoRoot, env: { ...box.env, ...extraEnv } });
+import { hostPortOf, makeIn, occupy, runDetached, sandbox } from "../support/fake-docker/fake-docker.ts";
+import { infraDir } from "../support/paths.ts";
 
 const DELETING = / (down|rm|volume rm|volume prune|system prune)\b/;
 
@@ -24,7 +15,7 @@ describe("make stop, reset and logs", () => {
   it("reset without confirmation and without a terminal refuses (exit 2) and deletes nothing", async () => {
     const box = await sandbox({ FAKE_DOCKER_SCENARIO: "ports-held-by-stack" });
     try {
-      const result = await make(box, ["reset"]);
+      const result = await makeIn(box, ["reset"]);
       assert.match(result.output, /make: \*\*\* \[Makefile:\d+: reset\] Error 2/);
       assert.match(result.output, /needs a confirmation; there is no terminal to ask/);
       assert.match(result.output, /make reset CONFIRM=1/);
@@ -38,9 +29,9 @@ describe("make stop, reset and logs", () => {
   it("export CONFIRM=1; make reset: without a terminal it still refuses (exit 2); the data stays", async () => {
     const box = await sandbox({ CONFIRM: "1" });
     try {
-      const start = await make(box, ["start", "PROFILE=core"]);
+      const start = await makeIn(box, ["start", "PROFILE=core"]);
       assert.equal(start.code, 0, start.output);
-      const result = await make(box, ["reset"]);
+      const result = await makeIn(box, ["reset"]);
       assert.deepEqual(
         box.calls().filter((c) => DELETING.test(c)),
         [],
@@ -58,12 +49,12 @@ describe("make stop, reset and logs", () => {
   it("make reset CONFIRM=1 with a port taken by another program stops before deleting anything", async () => {
     const box = await sandbox();
     try {
-      const start = await make(box, ["start", "PROFILE=core"]);
+      const start = await makeIn(box, ["start", "PROFILE=core"]);
       assert.equal(start.code, 0, start.output);
       // Another program took Grafana's port meanwhile: the full start's preflight fails, before the deletion.
       const release = await occupy([hostPortOf(box.ports, "GRAFANA_PORT")]);
       try {
-        const result = await make(box, ["reset", "CONFIRM=1"]);
+        const result = await makeIn(box, ["reset", "CONFIRM=1"]);
         assert.deepEqual(
           box.calls().filter((c) => DELETING.test(c)),
           [],
@@ -87,10 +78,10 @@ describe("make stop, reset and logs", () => {
   it("make reset CONFIRM=1 PROFILE=cor refuses the unknown profile before touching docker: the data stays", async () => {
     const box = await sandbox();
     try {
-      const start = await make(box, ["start", "PROFILE=core"]);
+      const start = await makeIn(box, ["start", "PROFILE=core"]);
       assert.equal(start.code, 0, start.output);
       const before = box.calls().length;
-      const result = await make(box, ["reset", "CONFIRM=1", "PROFILE=cor"]);
+      const result = await makeIn(box, ["reset", "CONFIRM=1", "PROFILE=cor"]);
       assert.notEqual(result.code, 0);
       assert.match(
         result.output,
@@ -164,12 +155,12 @@ describe("make stop, reset and logs", () => {
   it("stop keeps the volumes; reset CONFIRM=1 deletes only this project's volumes and starts again", async () => {
     const box = await sandbox({ FAKE_DOCKER_EXTRA_VOLUMES: "otherproject_postgres-data" });
     try {
-      const start = await make(box, ["start", "PROFILE=core"]);
+      const start = await makeIn(box, ["start", "PROFILE=core"]);
       assert.equal(start.code, 0, start.output);
       const ours = `${box.project}_postgres-data`;
       assert.ok(box.volumes().includes(ours));
 
-      const stop = await make(box, ["stop"]);
+      const stop = await makeIn(box, ["stop"]);
       assert.equal(stop.code, 0, stop.output);
       assert.match(stop.output, /data is kept/);
       const stopCall = box.calls().find((c) => / stop$/.test(c));
@@ -183,7 +174,7 @@ describe("make stop, reset and logs", () => {
         [],
       );
 
-      const reset = await make(box, ["reset", "CONFIRM=1", "PROFILE=core"]);
+      const reset = await makeIn(box, ["reset", "CONFIRM=1", "PROFILE=core"]);
       assert.equal(reset.code, 0, reset.output);
       const calls = box.calls();
       const down = calls.findIndex((c) => / down --volumes$/.test(c));
@@ -202,7 +193,7 @@ describe("make stop, reset and logs", () => {
   it("logs follows one service since a time, through make SERVICE=... SINCE=...", async () => {
     const box = await sandbox({ FAKE_DOCKER_SCENARIO: "ports-held-by-stack" });
     try {
-      const result = await make(box, ["logs", "SERVICE=nats", "SINCE=10m"]);
+      const result = await makeIn(box, ["logs", "SERVICE=nats", "SINCE=10m"]);
       assert.equal(result.code, 0, result.output);
       assert.ok(
         box.calls().some((c) => c.endsWith(" logs --follow --since 10m nats")),

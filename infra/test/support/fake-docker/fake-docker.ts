@@ -9,6 +9,7 @@ import { createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { repoRoot } from "../paths.ts";
 
 export const FAKE_DOCKER_DIR = dirname(fileURLToPath(import.meta.url));
 
@@ -192,6 +193,18 @@ export interface RunResult {
   stderr: string;
   output: string;
   ms: number;
+}
+
+/** `make <args>` at the repository root, as a user types it, in the sandbox's environment (plus `extraEnv`). */
+export function makeIn(
+  box: Sandbox,
+  args: readonly string[],
+  extraEnv: NodeJS.ProcessEnv = {},
+): Promise<RunResult> {
+  return runDetached("make", ["--no-print-directory", ...args], {
+    cwd: repoRoot,
+    env: { ...box.env, ...extraEnv },
+  });
 }
 
 /**
