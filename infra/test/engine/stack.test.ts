@@ -10,6 +10,7 @@ import { createServer, type Server, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
+import { stripVTControlCharacters } from "node:util";
 import { markerStores } from "../../e2e/lib/markers.ts";
 import { hostPortOf, type RunResult } from "../support/fake-docker/fake-docker.ts";
 import { type Checkout, makeCheckout } from "./support/checkout.ts";
@@ -135,6 +136,15 @@ describe("engine tier: one stack through its states", engineTier(), () => {
     assert.match(result.output, new RegExp(`localhost:${hostPortOf(co.ports, "GRAFANA_PORT")}`));
     assert.match(result.output, /created/);
     assert.doesNotMatch(result.output, /wallpaperdb-dev-password/);
+    // The readiness probes ran beside Compose but speak after it: every service's line once Compose's last
+    // "Healthy", none between Compose's lines.
+    const lines = stripVTControlCharacters(result.output).split("\n");
+    const lastCompose = lines.findLastIndex((l) => /^\s*Container \S+\s+Healthy/.test(l));
+    const firstReady = lines.findIndex((l) => /ready after \d/.test(l));
+    assert.ok(lastCompose >= 0 && firstReady > lastCompose, result.output);
+    for (const service of ALL)
+      assert.match(result.output, new RegExp(`✔ ${service}\\s+ready after`), `no ready line for ${service}`);
+    assert.match(result.output, new RegExp(`all ${ALL.length} services ready`));
     await assertStatusMatchesEngine();
   });
 

@@ -347,10 +347,11 @@ export async function showStatus(
   flags: StatusFlags,
   config: Config,
   trace: CommandTrace,
+  configHashes?: Promise<Map<string, string>>,
 ): Promise<ShownStatus> {
   const target = await readStackTarget(config, trace);
-  // Compose's wanted config hashes need only the target: asked beside `compose ps`.
-  const hashes = wantedConfigHashes(target);
+  // Compose's wanted config hashes need only the target: asked beside `compose ps`, unless the caller has.
+  const hashes = configHashes ?? wantedConfigHashes(target);
   const containers = await trace.step("docker", "compose ps", () => readContainers(target));
   const drift = await trace.step("docker", "drift", () => readStackDrift(target, config, containers, hashes));
   const running = parseConfig(withPublishedPorts(readEnvironment().merged, containers), config.envFile);
@@ -366,10 +367,14 @@ export async function showStatus(
 }
 
 /** `status`: the report, and when something is not up, what and the fix (exit 1). */
-export async function statusAction(flags: StatusFlags, trace: CommandTrace): Promise<boolean> {
+export async function statusAction(
+  flags: StatusFlags,
+  trace: CommandTrace,
+  configHashes?: Promise<Map<string, string>>,
+): Promise<boolean> {
   const config = loadCommandConfig();
   trace.configure(config);
-  const { report, containers } = await showStatus(flags, config, trace);
+  const { report, containers } = await showStatus(flags, config, trace, configHashes);
   if (report.ok) return true;
   process.exitCode = 1;
   if (!flags.json) {

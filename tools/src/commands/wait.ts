@@ -14,7 +14,7 @@ import { UserError } from "../errors.ts";
 import { printJson, printJsonError } from "../output/json.ts";
 import { maskUrl } from "../output/mask.ts";
 import { Progress } from "../output/progress.ts";
-import { waitForServices } from "../services/wait-loop.ts";
+import { type WaitOutcome, waitForServices } from "../services/wait-loop.ts";
 import { type CommandTrace, withCommandTrace } from "../telemetry/tracer.ts";
 import { isLoopbackAddress } from "./doctor-rules.ts";
 import { listOf, loadCommandConfig, profileOption } from "./shared.ts";
@@ -210,29 +210,72 @@ export async function waitAction(flags: WaitFlags, trace: CommandTrace): Promise
     if (flags.json) printJsonError(error);
     throw error;
   });
-  const timeoutSeconds = flags.timeout ?? config.stackStartTimeoutSeconds;
-  const progress = new Progress(services);
+  await beginWait(services, config, trace, {
+    timeoutSeconds: flags.timeout ?? config.stackStartTimeoutSeconds,
+    intervalMs: flags.interval,
+    json: flags.json,
+  }).finished();
+}
+
+/** Readiness probes under way (beginWait). */
+export interface WaitRun {
+  /** Probing ahead: the services are due now. The progress shows, the pauses end, the deadline starts. */
+  due(): void;
+  /** Ends the probes without a word (the start failed; its own message says why). */
+  abandon(): void;
+  /** Reports the outcome as `make wait` does: JSON when asked, the error of what is not ready, else "all N ready". */
+  finished(): Promise<void>;
+}
+
+export interface WaitRunOptions {
+  timeoutSeconds: number;
+  intervalMs: number;
+  json?: boolean | undefined;
+  /** Probe beside `compose up --wait`, silently and without a deadline, until due(). */
+  ahead?: boolean;
+}
+
+/** Starts the readiness probes of `services` in parallel, with live progress on stderr. */
+export function beginWait(
+  services: readonly string[],
+  config: Config,
+  trace: CommandTrace,
+  options: WaitRunOptions,
+): WaitRun {
+  const progress = new Progress(services, { held: options.ahead });
   const heartbeat = setInterval(() => progress.heartbeat(), 10_000);
   heartbeat.unref();
-  let outcomes: Awaited<ReturnType<typeof waitForServices>>;
-  try {
-    outcomes = await waitForServices(
-      services.map((s) => probeFor(s)),
-      config,
-      {
-        deadlineMs: timeoutSeconds * 1000,
-        intervalMs: flags.interval,
-        // One span per service for its whole wait (how long each took to become ready).
-        wrap: (service, run) => trace.step(service, "wait", run),
-        onUpdate: (service, state, detail) =>
-          progress.update(service, state, state === "ready" ? "" : detail),
-      },
-    );
-  } finally {
+  let markDue = () => {};
+  const due = options.ahead ? new Promise<void>((resolve) => (markDue = resolve)) : undefined;
+  const abandoned = new AbortController();
+  const outcomes = waitForServices(
+    services.map((s) => probeFor(s)),
+    config,
+    {
+      deadlineMs: options.timeoutSeconds * 1000,
+      intervalMs: options.intervalMs,
+      due,
+      signal: abandoned.signal,
+      // One span per service for its whole wait (how long each took to become ready).
+      wrap: (service, run) => trace.step(service, "wait", run),
+      onUpdate: (service, state, detail) => progress.update(service, state, state === "ready" ? "" : detail),
+    },
+  ).finally(() => {
     clearInterval(heartbeat);
     progress.stop();
-  }
-  if (flags.json) {
+  });
+  return {
+    due: () => {
+      progress.show();
+      markDue();
+    },
+    abandon: () => abandoned.abort(),
+    finished: async () => reportWait(await outcomes, config, options),
+  };
+}
+
+function reportWait(outcomes: readonly WaitOutcome[], config: Config, options: WaitRunOptions): void {
+  if (options.json) {
     const ok = outcomes.every((o) => o.state === "ready");
     printJson({ outcome: ok ? "success" : "error", services: outcomes });
   }
@@ -252,7 +295,7 @@ export async function waitAction(flags: WaitFlags, trace: CommandTrace): Promise
   if (late.length > 0) {
     const first = late[0]?.service ?? "";
     throw new UserError(
-      `not ready after ${timeoutSeconds}s: ${late.map((l) => `${l.service} (last: ${l.detail})`).join("; ")}`,
+      `not ready after ${options.timeoutSeconds}s: ${late.map((l) => `${l.service} (last: ${l.detail})`).join("; ")}`,
       {
         where: late.map((l) => at(l.service)).join("; "),
         fix: `see why with \`make logs SERVICE=${first}\` and \`make status\`; slow machine: raise STACK_START_TIMEOUT in .env`,

@@ -17,6 +17,8 @@ export interface ProgressOptions {
   /** Force plain (non-live) output; defaults to !stream.isTTY. */
   plain?: boolean;
   now?: () => number;
+  /** Record the updates but show nothing until show() (while Compose's own progress owns the terminal). */
+  held?: boolean;
 }
 
 export function formatElapsed(ms: number): string {
@@ -35,19 +37,34 @@ export class Progress {
   private readonly startedAt: number;
   private drawnLines = 0;
   private timer: NodeJS.Timeout | undefined;
+  private held: boolean;
 
   constructor(names: readonly string[], options: ProgressOptions = {}) {
     this.stream = options.stream ?? process.stderr;
     this.live = !(options.plain ?? !this.stream.isTTY);
     this.now = options.now ?? Date.now;
     this.startedAt = this.now();
+    this.held = options.held ?? false;
     for (const name of names)
       this.items.set(name, { state: "waiting", detail: "", settledAfterMs: undefined, reported: false });
-    if (this.live) {
-      this.draw();
-      this.timer = setInterval(() => this.draw(), 250);
-      this.timer.unref();
-    }
+    if (!this.held) this.startShowing();
+  }
+
+  /** Held progress: shows where every item stands now (plain: one line each reported so far), then goes on live. */
+  show(): void {
+    if (!this.held) return;
+    this.held = false;
+    if (!this.live)
+      for (const [name, item] of this.items)
+        if (item.reported) this.stream.write(`${this.line(name, item)}\n`);
+    this.startShowing();
+  }
+
+  private startShowing(): void {
+    if (!this.live) return;
+    this.draw();
+    this.timer = setInterval(() => this.draw(), 250);
+    this.timer.unref();
   }
 
   update(name: string, state: ItemState, detail = ""): void {
@@ -59,13 +76,14 @@ export class Progress {
     item.detail = detail;
     if (state !== "waiting" && item.settledAfterMs === undefined)
       item.settledAfterMs = this.now() - this.startedAt;
+    if (this.held) return;
     if (this.live) this.draw();
     else if (changed) this.stream.write(`${this.line(name, item)}\n`);
   }
 
   /** Plain mode: a periodic summary of what is still waiting, so CI logs show the wait is alive. */
   heartbeat(): void {
-    if (this.live) return;
+    if (this.live || this.held) return;
     const waiting = [...this.items].filter(([, i]) => i.state === "waiting").map(([n]) => n);
     if (waiting.length > 0)
       this.stream.write(
@@ -75,7 +93,7 @@ export class Progress {
 
   stop(): void {
     if (this.timer) clearInterval(this.timer);
-    if (this.live) this.draw();
+    if (this.live && !this.held) this.draw();
   }
 
   private line(name: string, item: Item): string {

@@ -1,6 +1,6 @@
 import type { Config } from "../config/env.ts";
 import { classifyError, maskText } from "../errors.ts";
-import { type ReadinessProbe, withTimeout } from "./probe.ts";
+import { PROBE_ATTEMPT_TIMEOUT_MS, type ReadinessProbe, withTimeout } from "./probe.ts";
 
 export type WaitState = "waiting" | "ready" | "failed";
 
@@ -20,6 +20,14 @@ export interface WaitOptions {
   /** Wraps each service's whole wait (the command passes a trace step). */
   wrap?: <T>(service: string, run: () => Promise<T>) => Promise<T>;
   now?: () => number;
+  /**
+   * Probing ahead (beside `compose up --wait`): until `due` resolves nothing is final, wrong credentials
+   * included (a service still initialising may answer so), and no deadline runs. When it resolves, the
+   * pauses are cut short, so what is ready by then is seen at once, and `deadlineMs` starts.
+   */
+  due?: Promise<void>;
+  /** Ends the wait: pauses are cut short and every service not ready returns as "waiting". */
+  signal?: AbortSignal;
 }
 
 /** Short reason for a failed attempt, masked: the failure kind for common client errors, else the message. */
@@ -55,41 +63,67 @@ export async function waitForServices(
 ): Promise<WaitOutcome[]> {
   const now = options.now ?? Date.now;
   const start = now();
-  const deadline = start + options.deadlineMs;
   const interval = options.intervalMs ?? 1000;
+  let deadline = options.due ? Number.POSITIVE_INFINITY : start + options.deadlineMs;
+  const pauses = new Set<() => void>();
+  const endPauses = () => {
+    for (const end of pauses) end();
+  };
+  options.due?.then(() => {
+    deadline = now() + options.deadlineMs;
+    endPauses();
+  });
+  options.signal?.addEventListener("abort", endPauses, { once: true });
+  const pause = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const end = () => {
+        clearTimeout(timer);
+        pauses.delete(end);
+        resolve();
+      };
+      const timer = setTimeout(end, ms);
+      pauses.add(end);
+    });
 
   const one = async (probe: ReadinessProbe): Promise<WaitOutcome> => {
     let attempts = 0;
     let detail = "not probed yet";
+    const outcome = (state: WaitState): WaitOutcome => ({
+      service: probe.service,
+      state,
+      detail,
+      elapsedMs: now() - start,
+      attempts,
+    });
     for (;;) {
       attempts++;
+      const ahead = deadline === Number.POSITIVE_INFINITY;
       let cutByDeadline = false;
       try {
         // An attempt never outlives the overall deadline (a half-open socket must not stretch the wait).
-        const ready = await withTimeout(
+        detail = await withTimeout(
           probe.check(config),
-          Math.max(deadline - now(), 1),
+          ahead ? PROBE_ATTEMPT_TIMEOUT_MS : Math.max(deadline - now(), 1),
           `${probe.service} readiness probe`,
           () => {
-            cutByDeadline = true;
+            cutByDeadline = !ahead;
           },
         );
-        options.onUpdate?.(probe.service, "ready", ready);
-        return { service: probe.service, state: "ready", detail: ready, elapsedMs: now() - start, attempts };
+        options.onUpdate?.(probe.service, "ready", detail);
+        return outcome("ready");
       } catch (error) {
         // An attempt cut short by the deadline says less than the previous attempt's real answer.
         if (!cutByDeadline || attempts === 1) detail = reasonOf(error);
-        if (classifyError(error) === "auth") {
+        if (!ahead && classifyError(error) === "auth") {
           options.onUpdate?.(probe.service, "failed", detail);
-          return { service: probe.service, state: "failed", detail, elapsedMs: now() - start, attempts };
+          return outcome("failed");
         }
         options.onUpdate?.(probe.service, "waiting", detail);
       }
       const remaining = deadline - now();
-      if (remaining <= 0) {
-        return { service: probe.service, state: "waiting", detail, elapsedMs: now() - start, attempts };
-      }
-      await new Promise((resolve) => setTimeout(resolve, Math.min(interval, remaining)));
+      if (remaining <= 0 || options.signal?.aborted) return outcome("waiting");
+      await pause(Math.min(interval, remaining));
+      if (options.signal?.aborted) return outcome("waiting");
     }
   };
 

@@ -45,6 +45,37 @@ test("on a TTY the lines are redrawn in place", () => {
   );
 });
 
+test("held progress writes nothing until shown, then where each item stands, with its time from the start", () => {
+  let now = 0;
+  const { stream, written } = fakeStream(false);
+  const progress = new Progress(["postgres", "nats", "loki"], { stream, now: () => now, held: true });
+  now = 800;
+  progress.update("postgres", "waiting", "connection refused");
+  now = 2100;
+  progress.update("postgres", "ready");
+  progress.update("nats", "waiting", "connection refused");
+  now = 10_000;
+  progress.heartbeat();
+  assert.deepEqual(written, [], "nothing while held (Compose's progress owns the terminal)");
+  progress.show();
+  now = 11_500;
+  progress.update("nats", "ready");
+  progress.stop();
+  assert.deepEqual(stripVTControlCharacters(written.join("")).trimEnd().split("\n"), [
+    "✔ postgres  ready after 2.1s",
+    "… nats      waiting 10.0s: connection refused",
+    "✔ nats      ready after 11.5s",
+  ]);
+});
+
+test("held progress abandoned before it is shown leaves the terminal untouched", () => {
+  const { stream, written } = fakeStream(true);
+  const progress = new Progress(["loki"], { stream, held: true });
+  progress.update("loki", "waiting", "connection refused");
+  progress.stop();
+  assert.deepEqual(written, []);
+});
+
 test("tables mask passwords in URLs", () => {
   const table = renderTable(["service", "url"], [["postgres", "postgres://u:secret99@localhost:5432/db"]]);
   assert.ok(!table.includes("secret99"));

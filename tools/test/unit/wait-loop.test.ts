@@ -83,6 +83,60 @@ describe("waitForServices", () => {
   });
 });
 
+describe("waitForServices probing ahead (beside compose up --wait)", () => {
+  test("before `due` nothing is final, wrong credentials included, and no deadline runs", async () => {
+    const rejected = Object.assign(new Error("password authentication failed"), { code: "28P01" });
+    const initialising = probe("postgres", [rejected, rejected, "ready"]);
+    const [outcome] = await waitForServices([initialising.probe], config, {
+      deadlineMs: 1,
+      intervalMs: 5,
+      due: new Promise(() => {}),
+    });
+    assert.equal(outcome?.state, "ready", "a 1 ms deadline would have ended it had it run before due");
+    assert.equal(initialising.calls(), 3);
+  });
+
+  test("`due` ends the pause at once: what became ready meanwhile is seen without waiting an interval", async () => {
+    const late = probe("nats", [refused(), "ready"]);
+    let markDue = () => {};
+    const due = new Promise<void>((resolve) => (markDue = resolve));
+    const waiting = waitForServices([late.probe], config, { deadlineMs: 60_000, intervalMs: 3_600_000, due });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    assert.equal(late.calls(), 1, "one attempt, then the hour-long pause");
+    markDue();
+    const [outcome] = await waiting;
+    assert.equal(outcome?.state, "ready");
+    assert.equal(late.calls(), 2);
+  });
+
+  test("after `due` wrong credentials are final again and the deadline runs", async () => {
+    const rejected = Object.assign(new Error("password authentication failed"), { code: "28P01" });
+    const auth = probe("postgres", [rejected]);
+    const [outcome] = await waitForServices([auth.probe], config, {
+      deadlineMs: 60_000,
+      intervalMs: 5,
+      due: Promise.resolve(),
+    });
+    assert.equal(outcome?.state, "failed");
+  });
+
+  test("an aborted wait ends its pauses and returns what is not ready as waiting", async () => {
+    const never = probe("opensearch", [refused()]);
+    const abandoned = new AbortController();
+    const waiting = waitForServices([never.probe], config, {
+      deadlineMs: 60_000,
+      intervalMs: 3_600_000,
+      due: new Promise(() => {}),
+      signal: abandoned.signal,
+    });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    abandoned.abort();
+    const [outcome] = await waiting;
+    assert.equal(outcome?.state, "waiting");
+    assert.equal(outcome?.detail, "connection refused");
+  });
+});
+
 describe("which services `wait` waits for", () => {
   test("every service by default (planWait narrows it), a profile's services with --profile, exactly --only", () => {
     assert.deepEqual(selectServices({}), [...SERVICE_NAMES]);
