@@ -267,15 +267,27 @@ describe("questions to the engine", () => {
     }
   });
 
-  it("a make start that starts the stack asks which checkout owns the project twice: the scripts, then the tools", async () => {
+  it("a first make start asks the engine for its containers once per process and asks Compose nothing before up", async () => {
     const box = await sandbox();
     try {
       const start = await makeIn(box, ["start", "PROFILE=core"]);
       assert.equal(start.code, 0, start.output);
-      const ownership = box
-        .calls()
-        .filter((c) => c.startsWith("docker ps -a --filter label=com.docker.compose.project="));
-      assert.equal(ownership.length, 2, box.calls().join("\n"));
+      const calls = box.calls();
+      // Besides the .env creation's look at the ports held: the scripts' check of the project's owner, then
+      // the tools' one listing (owner, other stacks, and whether the project has containers at all).
+      const listings = calls.filter((c) => c.startsWith("docker ps -a") && !c.includes("{{.Ports}}"));
+      assert.deepEqual(
+        listings.map((c) => (c.includes("--filter label=com.docker.compose.project=") ? "scripts" : "tools")),
+        ["scripts", "tools"],
+        calls.join("\n"),
+      );
+      // Nothing of the project exists yet: no `compose ps` or `compose config` is worth its 0.2 s before up.
+      const up = calls.findIndex((c) => / compose .* up /.test(`${c} `));
+      assert.ok(up > 0, calls.join("\n"));
+      const composeBeforeUp = calls
+        .slice(0, up)
+        .filter((c) => / compose /.test(c) && !/ compose version/.test(c));
+      assert.deepEqual(composeBeforeUp, [], calls.join("\n"));
     } finally {
       box.cleanup();
     }

@@ -5,7 +5,7 @@ import { resolve } from "node:path";
 import type { Command } from "commander";
 import { type Config, ConfigError, parseConfig, readEnvFile, repoRoot } from "../config/env.ts";
 import { DEFAULT_PROFILES, PROFILES, type Profile, SERVICE_NAMES, SERVICES } from "../config/services.ts";
-import { derivedProjectName, readOtherStacks } from "../docker/checkout.ts";
+import { derivedProjectName, projectHasContainers, readOtherStacks } from "../docker/checkout.ts";
 import {
   type ComposeContainer,
   composePs,
@@ -329,18 +329,30 @@ export async function runDoctor(options: DoctorOptions, trace = commandTrace("do
   let drift: ServiceDrift[] = [];
   if (engine.reachable && command && composeVersion) {
     const target = composeTarget(command, config);
-    // Independent of each other: the project's containers (then their drift) and the engine's other stacks.
-    const hashes = wantedConfigHashes(target);
+    // The engine's containers first (one docker ps): the other stacks, and whether Compose need be asked about
+    // this project at all. Nothing of it yet (a first start): no `compose ps`, no drift, 0.2-0.4 s sooner.
     const listing = Promise.all([
-      trace.step("docker", "compose ps", () => composePs(target)).catch((): ComposeContainer[] => []),
       trace.step("docker", "other stacks", () => readOtherStacks(target.projectDirectory, SERVICE_NAMES)),
+      projectHasContainers(target.projectName).then((any) =>
+        any
+          ? Promise.all([
+              wantedConfigHashes(target),
+              trace.step("docker", "compose ps", () => composePs(target)).catch((): ComposeContainer[] => []),
+            ])
+          : undefined,
+      ),
     ]);
     // Parsing the Compose file takes 0.1-0.3 s of this thread: done while those docker calls run.
     facts = readComposeFacts(environment.merged, profiles);
-    const [listed, others] = await listing;
-    containers = listed;
-    if (containers.length > 0)
-      drift = await trace.step("docker", "drift", () => readStackDrift(target, config, containers, hashes));
+    const [others, project] = await listing;
+    if (project) {
+      const [hashes, listed] = project;
+      containers = listed;
+      if (containers.length > 0)
+        drift = await trace.step("docker", "drift", () =>
+          readStackDrift(target, config, containers, Promise.resolve(hashes)),
+        );
+    }
     const identity = { project: config.composeProjectName, checkout: repoRoot, ports: config.ports };
     findings.push(
       ...identityFindings(identity, others, derivedProjectName(config.composeProjectName, repoRoot)),

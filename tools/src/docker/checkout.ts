@@ -42,40 +42,43 @@ export function derivedProjectName(project: string, checkoutDir: string): string
   return `${project}-${folder || "checkout"}`;
 }
 
-const ownershipChecks = new Map<string, Promise<void>>();
+const CONTAINER_ROW_FORMAT = `{{.Label "com.docker.compose.project"}}|{{.Label "${WORKING_DIR_LABEL}"}}|{{.Label "com.docker.compose.service"}}`;
+let containerRows: Promise<string[] | undefined> | undefined;
+
+/**
+ * "project|working dir|service" of every container on the engine; undefined when docker ps fails. Asked once
+ * per process: the ownership check, the other stacks and whether the project has containers at all read the
+ * same answer (make start's preflight and its steps would otherwise ask the engine each).
+ */
+function readContainerRows(): Promise<string[] | undefined> {
+  containerRows ??= run("docker", ["ps", "-a", "--format", CONTAINER_ROW_FORMAT], { timeoutMs: 5000 }).then(
+    (result) => (result.code === 0 ? result.stdout.split("\n") : undefined),
+  );
+  return containerRows;
+}
+
+/** Pure: the project directories of a project's containers, from "project|working dir|service" rows. */
+export function projectDirectories(rows: readonly string[], project: string): string[] {
+  return rows.flatMap((row) => {
+    const [name = "", dir = ""] = row.split("|");
+    return name === project ? [dir.trim()] : [];
+  });
+}
+
+/** Whether the engine has any container of the project; true when it cannot tell (docker ps failed). */
+export async function projectHasContainers(project: string): Promise<boolean> {
+  const rows = await readContainerRows();
+  return rows === undefined || projectDirectories(rows, project).length > 0;
+}
+
 /**
  * Refuses a project of the same name whose containers another checkout created: acting on it would read,
  * seed or verify someone else's stack (infra/scripts/lib.sh require_own_project does the same for the scripts).
- * Asked once per process: make start's steps (up, wait, seed, status) would otherwise ask the engine each.
  */
-export function requireOwnProject(target: ComposeTarget, repoDir = repoRoot): Promise<void> {
-  const key = [target.projectName, target.projectDirectory, repoDir].join("\0");
-  let check = ownershipChecks.get(key);
-  if (!check) {
-    check = checkOwnProject(target, repoDir);
-    ownershipChecks.set(key, check);
-  }
-  return check;
-}
-
-async function checkOwnProject(target: ComposeTarget, repoDir: string): Promise<void> {
-  const result = await run(
-    "docker",
-    [
-      "ps",
-      "-a",
-      "--filter",
-      `label=com.docker.compose.project=${target.projectName}`,
-      "--format",
-      `{{.Label "${WORKING_DIR_LABEL}"}}`,
-    ],
-    { timeoutMs: 5000 },
-  );
-  if (result.code !== 0) return;
-  const other = foreignCheckout(
-    result.stdout.split("\n").map((l) => l.trim()),
-    target.projectDirectory,
-  );
+export async function requireOwnProject(target: ComposeTarget, repoDir = repoRoot): Promise<void> {
+  const rows = await readContainerRows();
+  if (rows === undefined) return;
+  const other = foreignCheckout(projectDirectories(rows, target.projectName), target.projectDirectory);
   if (other === undefined) return;
   throw new UserError(
     `project ${target.projectName} belongs to another checkout: ${other} (its containers were created there)`,
@@ -126,7 +129,6 @@ export async function readOtherStacks(
   ownDirectory: string,
   services: readonly string[],
 ): Promise<OtherStack[]> {
-  const format = `{{.Label "com.docker.compose.project"}}|{{.Label "${WORKING_DIR_LABEL}"}}|{{.Label "com.docker.compose.service"}}`;
-  const result = await run("docker", ["ps", "-a", "--format", format], { timeoutMs: 5000 });
-  return result.code === 0 ? otherStacks(result.stdout.split("\n"), ownDirectory, services) : [];
+  const rows = await readContainerRows();
+  return rows === undefined ? [] : otherStacks(rows, ownDirectory, services);
 }
