@@ -3,7 +3,9 @@
  * against the fake docker: what reaches Compose, and one clear refusal for a file nobody can use.
  */
 import assert from "node:assert/strict";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { makeIn, runDetached, type Sandbox, sandbox } from "../support/fake-docker/fake-docker.ts";
@@ -89,5 +91,83 @@ describe("the .env file as the lifecycle scripts read it", () => {
     } finally {
       box.cleanup();
     }
+  });
+});
+
+/**
+ * The WPDB_DOTENV_* variables set for `text`: by lib.sh with `node` on PATH, by lib.sh with a `node` that
+ * fails, or by node's reader alone (Compose's rules).
+ */
+function scriptsRead(
+  text: string,
+  reader: "scripts" | "scripts-without-node" | "node",
+): { code: number; values: string; stderr: string } {
+  const dir = mkdtempSync(join(tmpdir(), "wpdb-env-read-"));
+  try {
+    writeFileSync(join(dir, ".env"), text);
+    mkdirSync(join(dir, "bin"));
+    writeFileSync(join(dir, "bin", "node"), "#!/bin/sh\necho 'node was started' >&2\nexit 97\n");
+    chmodSync(join(dir, "bin", "node"), 0o755);
+    const result = spawnSync(
+      "bash",
+      [
+        "-c",
+        `${reader === "node" ? 'eval "$(node tools/bin/dotenv-values.mjs "$WALLPAPERDB_ENV_FILE")"' : "source infra/scripts/lib.sh"} && declare -p $(compgen -v WPDB_DOTENV_) 2>/dev/null; true`,
+      ],
+      {
+        cwd: repoRoot,
+        encoding: "utf8",
+        env: {
+          PATH:
+            reader === "scripts-without-node"
+              ? `${join(dir, "bin")}:${process.env.PATH ?? ""}`
+              : (process.env.PATH ?? ""),
+          HOME: dir,
+          WALLPAPERDB_ENV_FILE: join(dir, ".env"),
+        },
+      },
+    );
+    return { code: result.status ?? -1, values: result.stdout, stderr: result.stderr };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+describe("the scripts read a plain .env without starting node", () => {
+  const plain = [
+    example,
+    "# comment\n\nPOSTGRES_PASSWORD=a=b,c:d@e/f.g%h+i-j_k\nPOSTGRES_PASSWORD=last-wins\nCOMPOSE_PROJECT_NAME=wpdb\n",
+    "NO_NEWLINE_AT_END=1",
+  ];
+  it("plain KEY=value files: the same values as Compose's rules give (node's reader), node never started", () => {
+    for (const text of plain) {
+      const fast = scriptsRead(text, "scripts-without-node");
+      assert.equal(fast.code, 0, fast.stderr);
+      assert.doesNotMatch(fast.stderr, /node was started/);
+      assert.equal(fast.values, scriptsRead(text, "node").values);
+      assert.match(fast.values, /WPDB_DOTENV_/);
+    }
+  });
+
+  const special = [
+    "POSTGRES_PASSWORD='quoted value'\n",
+    'POSTGRES_PASSWORD="double $$ quoted"\n',
+    "export COMPOSE_PROJECT_NAME=exported\n",
+    "COMPOSE_PROJECT_NAME=wpdb # a comment\n",
+    "COMPOSE_PROJECT_NAME=wpdb\r\n",
+    "  COMPOSE_PROJECT_NAME=indented\n",
+    "GRAFANA_PASSWORD=$POSTGRES_PASSWORD\n",
+  ];
+  it("any other line goes to node's reader, with Compose's rules", () => {
+    for (const text of special) {
+      const withoutNode = scriptsRead(text, "scripts-without-node");
+      assert.match(withoutNode.stderr, /node was started/, `read without node: ${JSON.stringify(text)}`);
+      const read = scriptsRead(text, "scripts");
+      assert.equal(read.code, 0, read.stderr);
+      assert.match(read.values, /WPDB_DOTENV_/, JSON.stringify(text));
+      assert.equal(read.values, scriptsRead(text, "node").values);
+    }
+    assert.match(scriptsRead("COMPOSE_PROJECT_NAME=wpdb # a comment\n", "scripts").values, /="wpdb"/);
+    assert.match(scriptsRead("COMPOSE_PROJECT_NAME=wpdb\r\n", "scripts").values, /="wpdb"/);
   });
 });
