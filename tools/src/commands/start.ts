@@ -35,7 +35,6 @@ import {
   type StatusReport,
   showStatus,
   statusAction,
-  wantedConfigHashes,
 } from "./status.ts";
 import { beginWait, DEFAULT_PROBE_INTERVAL_MS, selectServices } from "./wait.ts";
 
@@ -268,10 +267,11 @@ async function startAction(flags: StartFlags, trace: CommandTrace): Promise<bool
   const config = loadCommandConfig();
   trace.configure(config);
   const target = await readStackTarget(config, trace);
-  // Beside `compose up --wait`, so that little is left when it returns: the readiness probes (silent until
-  // then; what answered meanwhile is not asked again) and Compose's wanted config hashes for the status.
-  // They begin once Compose and the engine have had the CPU to create the containers (loading the clients
-  // alone costs 0.2 s of it), or when Compose is done, if sooner.
+  // The readiness probes run beside `compose up --wait`, so that little is left when it returns (silent until
+  // then; what answered meanwhile is not asked again). They begin once Compose and the engine have had the
+  // CPU to create the containers, or when Compose is done, if sooner. (Compose's wanted config hashes are
+  // asked after it, beside the status's `compose ps`: a Compose process during the start costs the
+  // containers' healthchecks 0.2-0.6 s of CPU.)
   let composeReturned = () => {};
   const created = Promise.race([
     new Promise<void>((resolve) => (composeReturned = resolve)),
@@ -286,7 +286,6 @@ async function startAction(flags: StartFlags, trace: CommandTrace): Promise<bool
         })
       : undefined,
   );
-  const configHashes = created.then(() => wantedConfigHashes(target));
   const up = await upUntilHealthy(config, target, profiles, trace);
   composeReturned();
   const probes = await readiness;
@@ -299,7 +298,7 @@ async function startAction(flags: StartFlags, trace: CommandTrace): Promise<bool
   await probes?.finished();
   // Every seeded service (postgres, minio, opensearch, nats) is in the core profile.
   if (flags.seed && profiles.includes("core")) await seedAction({}, trace);
-  return statusAction({ profile: [...profiles] }, trace, configHashes);
+  return statusAction({ profile: [...profiles] }, trace);
 }
 
 export function registerStartCommand(program: Command): void {

@@ -290,22 +290,26 @@ export async function readStackDrift(
   // Needs only the target: a caller may have asked it beside `compose ps`.
   configHashes: Promise<Map<string, string>> = wantedConfigHashes(target),
 ): Promise<ServiceDrift[]> {
-  const [details, hashes] = await Promise.all([
+  // The image references Compose listed: their ids are asked beside the containers' inspect.
+  const listedRefs = containers.map((c) => c.image);
+  const [details, hashes, listedImages] = await Promise.all([
     inspectContainers(containers.map((c) => c.name)),
     configHashes,
+    imageIds(listedRefs),
   ]);
-  const refs = [...new Set([...details.values()].map((d) => d.imageRef).filter((r) => r !== ""))];
-  const images =
-    refs.length === 0
-      ? new Map<string, string>()
-      : parseImageIds(
-          (
-            await run("docker", ["image", "inspect", "--format", "{{json .}}", ...refs], {
-              timeoutMs: 15_000,
-            })
-          ).stdout,
-        );
+  const unlisted = [...details.values()].map((d) => d.imageRef).filter((r) => !listedRefs.includes(r));
+  const images = new Map([...listedImages, ...(await imageIds(unlisted))]);
   return stackDrift(SERVICES, containers, config.ports, details, hashes, images);
+}
+
+/** The id each image reference names today (`docker image inspect`); none for references not there. */
+async function imageIds(refs: readonly string[]): Promise<Map<string, string>> {
+  const unique = [...new Set(refs.filter((r) => r !== ""))];
+  if (unique.length === 0) return new Map();
+  const result = await run("docker", ["image", "inspect", "--format", "{{json .}}", ...unique], {
+    timeoutMs: 15_000,
+  });
+  return parseImageIds(result.stdout);
 }
 
 interface StatusFlags {
@@ -347,11 +351,10 @@ export async function showStatus(
   flags: StatusFlags,
   config: Config,
   trace: CommandTrace,
-  configHashes?: Promise<Map<string, string>>,
 ): Promise<ShownStatus> {
   const target = await readStackTarget(config, trace);
-  // Compose's wanted config hashes need only the target: asked beside `compose ps`, unless the caller has.
-  const hashes = configHashes ?? wantedConfigHashes(target);
+  // Compose's wanted config hashes need only the target: asked beside `compose ps`.
+  const hashes = wantedConfigHashes(target);
   const containers = await trace.step("docker", "compose ps", () => readContainers(target));
   const drift = await trace.step("docker", "drift", () => readStackDrift(target, config, containers, hashes));
   const running = parseConfig(withPublishedPorts(readEnvironment().merged, containers), config.envFile);
@@ -367,14 +370,10 @@ export async function showStatus(
 }
 
 /** `status`: the report, and when something is not up, what and the fix (exit 1). */
-export async function statusAction(
-  flags: StatusFlags,
-  trace: CommandTrace,
-  configHashes?: Promise<Map<string, string>>,
-): Promise<boolean> {
+export async function statusAction(flags: StatusFlags, trace: CommandTrace): Promise<boolean> {
   const config = loadCommandConfig();
   trace.configure(config);
-  const { report, containers } = await showStatus(flags, config, trace, configHashes);
+  const { report, containers } = await showStatus(flags, config, trace);
   if (report.ok) return true;
   process.exitCode = 1;
   if (!flags.json) {

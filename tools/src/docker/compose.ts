@@ -112,6 +112,8 @@ export interface ComposeContainer {
   health: string;
   exitCode: number;
   status: string;
+  /** The image reference it was created from; "" when Compose did not say. */
+  image: string;
   publishers: { url: string; targetPort: number; publishedPort: number; protocol: string }[];
 }
 
@@ -127,6 +129,7 @@ function toContainer(raw: Record<string, unknown>): ComposeContainer | undefined
     health: s(raw.Health).toLowerCase(),
     exitCode: typeof raw.ExitCode === "number" ? raw.ExitCode : 0,
     status: s(raw.Status),
+    image: s(raw.Image),
     publishers: publishers
       .map((p) => ({
         url: s(p.URL),

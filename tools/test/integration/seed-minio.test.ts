@@ -4,8 +4,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { repoRoot } from "../../src/config/env.ts";
-import { toUserError, UserError } from "../../src/errors.ts";
-import { createS3Client, minioProbe, seedMinio } from "../../src/services/minio/client.ts";
+import { classifyError, toUserError, UserError } from "../../src/errors.ts";
+import { createS3Client, seedMinio } from "../../src/services/minio/client.ts";
+import { minio } from "../../src/services/minio/index.ts";
 import { testConfig } from "../support/config.ts";
 import { freePort } from "../support/ports.ts";
 import { type S3Server, startS3 } from "../support/s3-server.ts";
@@ -102,7 +103,13 @@ describe("minio seeding against s3rver (S3 API; no policy/versioning support)", 
   });
 
   test("the readiness probe lists buckets", async () => {
-    assert.match(await minioProbe.check(config()), /bucket\(s\)/);
+    assert.match(await minio.probe.check(config()), /bucket\(s\)/);
+    const unknownKey = { ...config(), s3: { ...config().s3, accessKey: "NOT-A-KEY" } };
+    const rejected = await minio.probe.check(unknownKey).then(
+      () => assert.fail("must fail"),
+      (e: unknown) => e,
+    );
+    assert.equal(classifyError(rejected), "auth", String(rejected));
   });
 
   // s3rver accepts any secret for its S3RVER key but rejects unknown access keys, so the rejected

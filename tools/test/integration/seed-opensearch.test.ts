@@ -4,8 +4,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, beforeEach, describe, test } from "node:test";
 import { repoRoot } from "../../src/config/env.ts";
-import { UserError } from "../../src/errors.ts";
-import { opensearchProbe, seedOpenSearch } from "../../src/services/opensearch/client.ts";
+import { classifyError, UserError } from "../../src/errors.ts";
+import { seedOpenSearch } from "../../src/services/opensearch/client.ts";
+import { opensearch } from "../../src/services/opensearch/index.ts";
 import { testConfig } from "../support/config.ts";
 import { type OpenSearchTestDouble, startOpenSearchTestDouble } from "../support/opensearch-test-double.ts";
 import { freePort } from "../support/ports.ts";
@@ -143,12 +144,19 @@ describe("opensearch seeding against the OpenSearch test double", () => {
     assert.ok(!double.requests.includes("DELETE /wallpapers-v1"));
   });
 
-  test("the readiness probe accepts yellow and rejects red", async () => {
+  test("the readiness probe accepts yellow and rejects red; a wrong password is final", async () => {
+    const probe = opensearch.probe;
     double.clusterStatus = "yellow";
-    assert.equal(await opensearchProbe.check(config()), "cluster yellow");
+    assert.equal(await probe.check(config()), "cluster yellow");
     double.clusterStatus = "red";
-    await assert.rejects(opensearchProbe.check(config()), /cluster health red/);
+    await assert.rejects(probe.check(config()), /cluster health red/);
     double.clusterStatus = "green";
+    assert.equal(await probe.check(config()), "cluster green");
+    const rejected = await probe.check(config("wrong-os-pw")).then(
+      () => assert.fail("must fail"),
+      (e: unknown) => e,
+    );
+    assert.equal(classifyError(rejected), "auth");
   });
 
   test("a wrong password ends in one message naming opensearch and OPENSEARCH_PASSWORD, masked", async () => {

@@ -91,6 +91,7 @@ const container = (service: string, state: string, health = "", exitCode = 0): C
   health,
   exitCode,
   status: state,
+  image: "",
   publishers: [],
 });
 

@@ -19,6 +19,7 @@ const running = (service: string, published: [number, number][]): ComposeContain
   health: "healthy",
   exitCode: 0,
   status: "Up 1 minute (healthy)",
+  image: "",
   publishers: published.map(([publishedPort, targetPort]) => ({
     url: "127.0.0.1",
     targetPort,

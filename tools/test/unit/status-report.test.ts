@@ -26,6 +26,7 @@ const container = (service: string, state = "running", health = "healthy"): Comp
   health,
   exitCode: state === "exited" ? 137 : 0,
   status: state === "running" ? `Up 1 minute${health ? ` (${health})` : ""}` : "Exited (137) 5 seconds ago",
+  image: "",
   publishers: [],
 });
 

@@ -12,6 +12,7 @@ const container = (service: string, state: string, exitCode = 0): ComposeContain
   health: state === "running" ? "healthy" : "",
   exitCode,
   status: state,
+  image: "",
   publishers: [],
 });
 const definition = (name: string) => {

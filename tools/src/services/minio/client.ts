@@ -17,7 +17,7 @@ import {
 } from "../../seed/bucket-spec.ts";
 import { interpolate, parseSeedText, readSeedText, validateSeedContent } from "../../seed/files.ts";
 import type { ResourceResult } from "../../seed/result.ts";
-import { PROBE_ATTEMPT_TIMEOUT_MS, type ReadinessProbe, withTimeout } from "../probe.ts";
+import { PROBE_ATTEMPT_TIMEOUT_MS, withTimeout } from "../probe.ts";
 
 export function minioContext(config: Config, action?: string): ServiceContext {
   return {
@@ -48,26 +48,6 @@ export function createS3Client(config: Config, transportAgent?: http.Agent): Min
     pathStyle: config.s3.forcePathStyle,
   });
 }
-
-export const minioProbe: ReadinessProbe = {
-  service: "minio",
-  checks: "S3 ListBuckets",
-  check: async (config) => {
-    const agent = createS3Agent(config);
-    try {
-      const buckets = await withTimeout(
-        createS3Client(config, agent).listBuckets(),
-        PROBE_ATTEMPT_TIMEOUT_MS,
-        "ListBuckets",
-      );
-      return `${buckets.length} bucket(s)`;
-    } catch (error) {
-      throw serviceError(minioContext(config, "probing readiness"), error);
-    } finally {
-      agent.destroy();
-    }
-  },
-};
 
 // ---------------------------------------------------------------- seeding ----
 

@@ -2,6 +2,7 @@
 import { z } from "zod";
 import { nonEmptyRule, TRUE_OR_FALSE, URL_HTTP } from "../../config/schema.ts";
 import type { ConfigSlice, ServiceModule } from "../module.ts";
+import { minioReady } from "./readiness.ts";
 
 export interface S3Config {
   endpoint: string;
@@ -77,7 +78,7 @@ export const minio: ServiceModule = {
   probe: {
     service: "minio",
     checks: "S3 ListBuckets",
-    check: async (c) => (await import("./client.ts")).minioProbe.check(c),
+    check: minioReady,
   },
   seed: async (c) => (await import("./client.ts")).seedMinio(c, c.initDir),
   verify: {

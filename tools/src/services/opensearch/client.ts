@@ -8,7 +8,7 @@ import { type ServiceContext, serviceError } from "../../errors.ts";
 import { displayPath, parseSeedText, validateSeedContent } from "../../seed/files.ts";
 import { diffMappings, type MappingProperty } from "../../seed/mappings.ts";
 import { type ResourceResult, SeedFileError } from "../../seed/result.ts";
-import { NotReadyError, PROBE_ATTEMPT_TIMEOUT_MS, type ReadinessProbe } from "../probe.ts";
+import { PROBE_ATTEMPT_TIMEOUT_MS } from "../probe.ts";
 
 export function opensearchContext(config: Config, action?: string): ServiceContext {
   return {
@@ -30,30 +30,6 @@ export function createOpenSearchClient(config: Config): Client {
     maxRetries: 0,
   });
 }
-
-/** Yellow is enough for a single-node dev cluster (replicas can never be assigned there). */
-export function healthIsUsable(status: string | undefined): boolean {
-  return status === "green" || status === "yellow";
-}
-
-export const opensearchProbe: ReadinessProbe = {
-  service: "opensearch",
-  checks: "GET /_cluster/health (yellow or green)",
-  check: async (config) => {
-    const client = createOpenSearchClient(config);
-    try {
-      const response = await client.cluster.health({ timeout: "2s" });
-      const status = response.body.status;
-      if (!healthIsUsable(status)) throw new NotReadyError(`cluster health ${status ?? "unknown"}`);
-      return `cluster ${status}`;
-    } catch (error) {
-      if (error instanceof NotReadyError) throw error;
-      throw serviceError(opensearchContext(config, "probing readiness"), error);
-    } finally {
-      await client.close().catch(() => {});
-    }
-  },
-};
 
 // ---------------------------------------------------------------- seeding ----
 
