@@ -5,7 +5,6 @@
  * around them. infra/scripts/snapshot-infra.sh takes the lifecycle lock first, so none of this races a
  * start, stop or reset.
  */
-import { spawn } from "node:child_process";
 import {
   existsSync,
   mkdirSync,
@@ -57,9 +56,10 @@ import {
   volumeExists,
   volumeSizes,
 } from "../snapshot/volumes.ts";
-import { commandTrace } from "../telemetry/tracer.ts";
+import { type CommandTrace, commandTrace } from "../telemetry/tracer.ts";
 import { loadCommandConfig, readEnvironment } from "./shared.ts";
-import { readContainers, readStackTarget } from "./status.ts";
+import { readContainers, readStackTarget, showStatus } from "./status.ts";
+import { DEFAULT_PROBE_INTERVAL_MS, waitAction } from "./wait.ts";
 
 /** Exit code of a command ended by Ctrl-C, as the lifecycle scripts use. */
 const EXIT_INTERRUPTED = 130;
@@ -72,6 +72,8 @@ interface Stack {
   root: string;
   data: readonly DataService[];
   containers: ComposeContainer[];
+  /** The snapshot commands send no trace of their own: their steps (wait, status) are kept in memory only. */
+  trace: CommandTrace;
 }
 
 const say = (line: string) => process.stderr.write(`${line}\n`);
@@ -89,11 +91,12 @@ function shown(path: string): string {
 
 async function readStack(): Promise<Stack> {
   const config = loadCommandConfig();
-  // The snapshot commands send no trace of their own: the steps are only kept in memory.
-  const target = await readStackTarget(config, commandTrace("snapshot"));
+  const trace = commandTrace("snapshot");
+  const target = await readStackTarget(config, trace);
   return {
     config,
     target,
+    trace,
     root: snapshotRoot(),
     data: DATA_SERVICES,
     containers: await readContainers(target),
@@ -214,23 +217,19 @@ async function startAgain(stack: Stack, runningBefore: readonly string[]): Promi
   return stopped;
 }
 
-/** Another tools command in a process of its own (same runtime and loader), its output shown as is. */
-function runTools(args: readonly string[]): Promise<number> {
-  const script = process.argv[1] ?? "src/cli.ts";
-  return new Promise((done) => {
-    const child = spawn(process.execPath, [...process.execArgv, script, ...args], {
-      stdio: ["ignore", "inherit", "inherit"],
-    });
-    child.on("close", (code) => done(code ?? 1));
-  });
-}
-
-async function waitFor(services: readonly string[]): Promise<void> {
+/** The readiness probes of `services` after they were started again, as `make wait --only` runs them. */
+async function waitFor(stack: Stack, services: readonly string[]): Promise<void> {
   if (services.length === 0) return;
-  if ((await runTools(["wait", "--only", services.join(",")])) !== 0)
-    throw new UserError(`${services.join(", ")} did not become ready again`, {
+  try {
+    await waitAction({ only: [...services], interval: DEFAULT_PROBE_INTERVAL_MS }, stack.trace);
+  } catch (error) {
+    if (!(error instanceof UserError)) throw error;
+    throw new UserError(`${services.join(", ")} did not become ready again: ${error.message}`, {
+      where: error.where,
       fix: "see `make status` and `make logs SERVICE=<name>`; the data is in place",
+      cause: error,
     });
+  }
 }
 
 async function appliedMigrations(stack: Stack): Promise<string[]> {
@@ -352,7 +351,7 @@ async function takeSnapshot(flags: SnapshotFlags): Promise<void> {
         exitCode: EXIT_INTERRUPTED,
       },
     );
-  await waitFor(restarted);
+  await waitFor(stack, restarted);
   if (flags.json) printJson({ schemaVersion: 1, ok: true, directory: final, manifest: readManifest(final) });
   say(
     `✓ Snapshot "${name}" saved in ${shown(final)} (${formatElapsed(performance.now() - began)}; services stopped for ${stoppedSeconds.toFixed(1)}s).`,
@@ -577,9 +576,9 @@ async function restoreSnapshot(name: string, flags: { yes?: boolean }): Promise<
         exitCode: EXIT_INTERRUPTED,
       },
     );
-  await waitFor(restarted);
+  await waitFor(stack, restarted);
   say(`✓ Restored snapshot "${name}" in ${formatElapsed(performance.now() - began)}.`);
-  await runTools(["status"]);
+  await showStatus({}, stack.config, stack.trace);
 }
 
 export function registerSnapshotCommands(program: Command): void {

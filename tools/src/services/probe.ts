@@ -98,7 +98,7 @@ function httpRequest(check: HttpCheck): Promise<{ status: number; body: string }
 
 /** Wrong credentials as the wait loop tells them apart (classifyError: "auth"): final, not waited out. */
 export function credentialsRejected(service: string, status: number): Error {
-  return Object.assign(new Error(`${service} answered HTTP ${status}: credentials rejected`), {
+  return Object.assign(new Error(`${service} rejected the credentials (HTTP ${status})`), {
     statusCode: status,
   });
 }
