@@ -18,7 +18,7 @@ import {
   writeFileSync,
 } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { applyEdits, modify } from "jsonc-parser";
 import { type RunResult, runDetached } from "../support/fake-docker/fake-docker.ts";
@@ -27,6 +27,18 @@ import { type Checkout, makeCheckout } from "./support/checkout.ts";
 import { containers, docker, engineTier, ensureImages } from "./support/engine.ts";
 
 const HERE = import.meta.dirname;
+
+/**
+ * The devcontainer CLI builds an image per workspace folder (vsc-<folder>-<hash>, and its -uid layer on top):
+ * a throwaway checkout's go with it, or every run of the tier would leave two behind.
+ */
+function removeWorkspaceImages(workspace: string): void {
+  const prefix = `vsc-${basename(workspace).toLowerCase()}-`;
+  const images = spawnSync("docker", ["images", "--format", "{{.Repository}}"], { encoding: "utf8" })
+    .stdout.split("\n")
+    .filter((name) => name.startsWith(prefix));
+  if (images.length > 0) spawnSync("docker", ["rmi", "--force", ...images], { stdio: "ignore" });
+}
 const WORKSPACE_IMAGE = "wpdb-workspace-standin:local";
 const CLI = join(repoRoot, "node_modules", ".bin", "devcontainer");
 const STACK = [
@@ -137,6 +149,7 @@ describe("engine tier: the dev container with every service", engineTier(), () =
   });
   after(async () => {
     await co?.destroy();
+    if (co) removeWorkspaceImages(co.dir);
   });
 
   it("devcontainer up: initialize on the host, postCreate installs and seeds, postStart shows every service healthy", () => {

@@ -138,13 +138,14 @@ describe("engine tier: one stack through its states", engineTier(), () => {
     assert.doesNotMatch(result.output, /wallpaperdb-dev-password/);
     // The readiness probes ran beside Compose but speak after it: every service's line once Compose's last
     // "Healthy", none between Compose's lines.
-    const lines = stripVTControlCharacters(result.output).split("\n");
+    const shown = stripVTControlCharacters(result.output);
+    const lines = shown.split("\n");
     const lastCompose = lines.findLastIndex((l) => /^\s*Container \S+\s+Healthy/.test(l));
     const firstReady = lines.findIndex((l) => /ready after \d/.test(l));
-    assert.ok(lastCompose >= 0 && firstReady > lastCompose, result.output);
+    assert.ok(lastCompose >= 0 && firstReady > lastCompose, shown);
     for (const service of ALL)
-      assert.match(result.output, new RegExp(`✔ ${service}\\s+ready after`), `no ready line for ${service}`);
-    assert.match(result.output, new RegExp(`all ${ALL.length} services ready`));
+      assert.match(shown, new RegExp(`✔ ${service}\\s+ready after`), `no ready line for ${service}`);
+    assert.match(shown, new RegExp(`all ${ALL.length} services ready`));
     await assertStatusMatchesEngine();
   });
 
