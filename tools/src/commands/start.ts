@@ -229,12 +229,13 @@ async function upUntilHealthy(
 async function preflight(
   profiles: readonly Profile[],
   trace: CommandTrace,
-): Promise<"blocked" | "already-running" | "clear"> {
+): Promise<"blocked" | "already-running" | "clear" | "clear, containers running"> {
   const checked = await runDoctor({ profiles: [...profiles], preflight: true }, trace);
   reportPreflight(checked);
   const { report, config, containers } = checked;
   if (!report.ok) return "blocked";
-  if (!report.stackRunning) return "clear";
+  if (!report.stackRunning)
+    return containers.some((c) => c.state === "running") ? "clear, containers running" : "clear";
   const status = buildStatusReport(config, containers, report.profiles);
   process.stdout.write(
     "The stack already runs and is healthy; nothing to start (run 'make seed' to re-apply seeds).\n",
@@ -269,14 +270,20 @@ async function startAction(flags: StartFlags, trace: CommandTrace): Promise<bool
   const target = await readStackTarget(config, trace);
   // The readiness probes run beside `compose up --wait`, so that little is left when it returns (silent until
   // then; what answered meanwhile is not asked again). They begin once Compose and the engine have had the
-  // CPU to create the containers, or when Compose is done, if sooner. (Compose's wanted config hashes are
-  // asked after it, beside the status's `compose ps`: a Compose process during the start costs the
-  // containers' healthchecks 0.2-0.6 s of CPU.)
+  // CPU to create the containers, or when Compose is done, if sooner; while containers of the project run,
+  // only when Compose is done: it may be replacing them, and a probe would pass against the old one. (A
+  // skipped preflight is make reset's, which has just removed the project.) Compose's wanted config hashes
+  // are asked after it, beside the status's `compose ps`: a Compose process during the start costs the
+  // containers' healthchecks 0.2-0.6 s of CPU.
   let composeReturned = () => {};
-  const created = Promise.race([
-    new Promise<void>((resolve) => (composeReturned = resolve)),
-    new Promise<void>((resolve) => setTimeout(resolve, CONTAINERS_CREATED_MS).unref()),
-  ]);
+  const returned = new Promise<void>((resolve) => (composeReturned = resolve));
+  const created =
+    checked === "clear, containers running"
+      ? returned
+      : Promise.race([
+          returned,
+          new Promise<void>((resolve) => setTimeout(resolve, CONTAINERS_CREATED_MS).unref()),
+        ]);
   const readiness = created.then(() =>
     flags.wait
       ? beginWait(selectServices({ profile: [...profiles] }), config, trace, {

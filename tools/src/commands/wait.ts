@@ -264,6 +264,8 @@ export function beginWait(
     clearInterval(heartbeat);
     progress.stop();
   });
+  // Abandoned, nobody awaits the outcomes: a failure then must not surface as an unhandled rejection.
+  outcomes.catch(() => {});
   return {
     due: () => {
       progress.show();

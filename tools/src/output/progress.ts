@@ -38,6 +38,7 @@ export class Progress {
   private drawnLines = 0;
   private timer: NodeJS.Timeout | undefined;
   private held: boolean;
+  private stopped = false;
 
   constructor(names: readonly string[], options: ProgressOptions = {}) {
     this.stream = options.stream ?? process.stderr;
@@ -63,6 +64,8 @@ export class Progress {
   private startShowing(): void {
     if (!this.live) return;
     this.draw();
+    // Stopped while held (every item settled before it was shown): drawn once, never redrawn over what follows.
+    if (this.stopped) return;
     this.timer = setInterval(() => this.draw(), 250);
     this.timer.unref();
   }
@@ -92,6 +95,7 @@ export class Progress {
   }
 
   stop(): void {
+    this.stopped = true;
     if (this.timer) clearInterval(this.timer);
     if (this.live && !this.held) this.draw();
   }

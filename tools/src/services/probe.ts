@@ -58,9 +58,20 @@ export interface HttpCheck {
   accept?: (status: number, body: string) => string;
 }
 
+/** Redirects an attempt follows, as fetch did (a URL from .env may point at an http → https hop). */
+const MAX_REDIRECTS = 3;
+
 /** One HTTP readiness attempt with the per-attempt timeout. */
 export async function httpCheck(check: HttpCheck): Promise<string> {
-  const { status, body } = await httpRequest(check);
+  let answer = await httpRequest(check);
+  for (let hop = 0; hop < MAX_REDIRECTS && answer.location !== undefined; hop++)
+    answer = await httpRequest({
+      ...check,
+      url: new URL(answer.location, check.url).href,
+      method: "GET",
+      body: undefined,
+    });
+  const { status, body } = answer;
   if (check.accept) return check.accept(status, body);
   if (status >= 200 && status < 300) return `HTTP ${status}`;
   throw new NotReadyError(`HTTP ${status}${body ? `: ${body.slice(0, 120).trim()}` : ""}`);
@@ -70,7 +81,7 @@ export async function httpCheck(check: HttpCheck): Promise<string> {
  * One request through node:http(s), not fetch: undici costs 30 ms to load and more CPU a request, and the
  * probes run beside `compose up --wait`, when the containers' healthchecks need the CPU.
  */
-function httpRequest(check: HttpCheck): Promise<{ status: number; body: string }> {
+function httpRequest(check: HttpCheck): Promise<{ status: number; body: string; location?: string }> {
   const url = new URL(check.url);
   const send = url.protocol === "https:" ? requestHttps : requestHttp;
   return new Promise((resolve, reject) => {
@@ -85,9 +96,12 @@ function httpRequest(check: HttpCheck): Promise<{ status: number; body: string }
       (response) => {
         const chunks: Buffer[] = [];
         response.on("data", (chunk: Buffer) => chunks.push(chunk));
-        response.on("end", () =>
-          resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString("utf8") }),
-        );
+        response.on("end", () => {
+          const status = response.statusCode ?? 0;
+          const body = Buffer.concat(chunks).toString("utf8");
+          const { location } = response.headers;
+          resolve(status >= 300 && status < 400 && location ? { status, body, location } : { status, body });
+        });
         response.on("error", reject);
       },
     );

@@ -1,9 +1,12 @@
 import assert from "node:assert/strict";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { after, before, test } from "node:test";
 import { parseConfig } from "../../src/config/env.ts";
 import { grafana } from "../../src/services/grafana/index.ts";
 import { dashboardsState } from "../../src/services/opensearch-dashboards/index.ts";
 import { otelCollector } from "../../src/services/otel-collector/index.ts";
+import { httpCheck } from "../../src/services/probe.ts";
 
 const collectorProbe = otelCollector.probe;
 const grafanaProbe = grafana.probe;
@@ -64,4 +67,20 @@ test("the collector probe sends an empty OTLP/HTTP JSON export and needs a 2xx",
   assert.deepEqual(posted, ['application/json {"resourceSpans":[]}']);
   otlpStatus = 503;
   await assert.rejects(collectorProbe.check(config), /HTTP 503/);
+});
+
+test("an HTTP probe follows a redirect, as fetch did (a URL in .env may point at a hop)", async () => {
+  const server = createServer((request, response) => {
+    if (request.url === "/moved") response.writeHead(302, { location: "/ready" }).end();
+    else if (request.url === "/ready") response.writeHead(200).end("ok");
+    else response.writeHead(404).end();
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  try {
+    const { port } = server.address() as AddressInfo;
+    assert.equal(await httpCheck({ url: `http://127.0.0.1:${port}/moved` }), "HTTP 200");
+    await assert.rejects(httpCheck({ url: `http://127.0.0.1:${port}/gone` }), /HTTP 404/);
+  } finally {
+    server.close();
+  }
 });

@@ -68,6 +68,21 @@ test("held progress writes nothing until shown, then where each item stands, wit
   ]);
 });
 
+test("held progress whose items all settled before it was shown is drawn once on a TTY, then never again", async () => {
+  const { stream, written } = fakeStream(true);
+  const progress = new Progress(["loki", "nats"], { stream, held: true });
+  progress.update("loki", "ready");
+  progress.update("nats", "ready");
+  progress.stop();
+  progress.show();
+  const drawn = written.length;
+  assert.ok(drawn > 0, "shown once");
+  assert.match(stripVTControlCharacters(written.join("")), /loki\s+ready after/);
+  // The live redraw runs every 250 ms: a second of silence means no timer is left drawing over what follows.
+  await new Promise((resolve) => setTimeout(resolve, 1000));
+  assert.equal(written.length, drawn);
+});
+
 test("held progress abandoned before it is shown leaves the terminal untouched", () => {
   const { stream, written } = fakeStream(true);
   const progress = new Progress(["loki"], { stream, held: true });
