@@ -8,8 +8,8 @@ import type { Config } from "../../config/env.ts";
 import { credentialsRejected, httpCheck, NotReadyError } from "../probe.ts";
 import type { S3Config } from "./index.ts";
 
-const EMPTY_PAYLOAD_SHA256 = createHash("sha256").update("").digest("hex");
 const sha256Hex = (text: string) => createHash("sha256").update(text).digest("hex");
+const EMPTY_PAYLOAD_SHA256 = sha256Hex("");
 const hmac = (key: string | Buffer, text: string) => createHmac("sha256", key).update(text).digest();
 
 /** Pure: the headers of a Signature V4 `GET /` (ListBuckets) to `url` at `now`. */
