@@ -2,12 +2,14 @@
  * A service added to the Compose file needs no edit in the scripts' profile check or the fake docker: both
  * read the file. Each test runs a copy of lib.sh / the fake beside a Compose file with one more service.
  */
+
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
+import { CONTAINER_LIST_FORMAT, parseContainerList } from "../../../tools/src/docker/containers.ts";
 import { FAKE_DOCKER_DIR } from "../support/fake-docker/fake-docker.ts";
 import { infraDir } from "../support/paths.ts";
 
@@ -66,14 +68,13 @@ describe("what the Compose file declares, the scripts and the fake know", () => 
       const docker = join(infra, "test/support/fake-docker/docker");
       const env = { FAKE_DOCKER_STATE_DIR: state, COMPOSE_PROJECT_NAME: "derived", SEARCH_PORT: "17700" };
       assert.equal(bash(`"${docker}" compose --profile core up -d`, env).status, 0);
-      const ps = bash(`"${docker}" compose --profile core ps --format json`, env);
-      const search = ps.stdout
-        .split("\n")
-        .filter((line) => line.startsWith("{"))
-        .map((line) => JSON.parse(line) as { Service: string; Publishers: { PublishedPort: number }[] })
-        .find((c) => c.Service === "search");
+      const ps = bash(
+        `"${docker}" ps --all --filter label=com.docker.compose.project=derived --format '${CONTAINER_LIST_FORMAT}'`,
+        env,
+      );
+      const search = parseContainerList(ps.stdout).find((c) => c.service === "search");
       assert.deepEqual(
-        search?.Publishers.map((p) => p.PublishedPort),
+        search?.publishers.map((p) => p.publishedPort),
         [17700],
         ps.stdout,
       );

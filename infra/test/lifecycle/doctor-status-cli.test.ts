@@ -176,30 +176,25 @@ describe("doctor", () => {
 });
 
 describe("status --json", () => {
-  it("matches its schema when up (exit 0) and when a service is down (exit 1), NDJSON and array Compose alike", async () => {
-    for (const format of ["ndjson", "array"]) {
-      const box = await sandbox({
-        FAKE_DOCKER_SCENARIO: "ports-held-by-stack",
-        FAKE_DOCKER_PS_FORMAT: format,
-      });
-      copyFileSync(`${repoRoot}/.env.example`, box.envFile);
-      try {
-        const up = await cli(box, ["status", "--json"]);
-        assert.equal(up.code, 0, up.output);
-        const report = JSON.parse(up.stdout) as { ok: boolean; services: unknown[] };
-        assert.ok(validateStatus(report), JSON.stringify(validateStatus.errors));
-        assert.equal(report.services.length, 10);
-        assert.doesNotMatch(up.stdout, /wallpaperdb-dev-password/);
+  it("matches its schema when up (exit 0) and when a service is down (exit 1)", async () => {
+    const box = await sandbox({ FAKE_DOCKER_SCENARIO: "ports-held-by-stack" });
+    copyFileSync(`${repoRoot}/.env.example`, box.envFile);
+    try {
+      const up = await cli(box, ["status", "--json"]);
+      assert.equal(up.code, 0, up.output);
+      const report = JSON.parse(up.stdout) as { ok: boolean; services: unknown[] };
+      assert.ok(validateStatus(report), JSON.stringify(validateStatus.errors));
+      assert.equal(report.services.length, 10);
+      assert.doesNotMatch(up.stdout, /wallpaperdb-dev-password/);
 
-        await runDetached("docker", ["compose", "-p", box.project, "stop"], { cwd: repoRoot, env: box.env });
-        const down = await cli(box, ["status", "--json"]);
-        assert.equal(down.code, 1);
-        const downReport = JSON.parse(down.stdout) as { ok: boolean };
-        assert.ok(validateStatus(downReport), JSON.stringify(validateStatus.errors));
-        assert.equal(downReport.ok, false);
-      } finally {
-        box.cleanup();
-      }
+      await runDetached("docker", ["compose", "-p", box.project, "stop"], { cwd: repoRoot, env: box.env });
+      const down = await cli(box, ["status", "--json"]);
+      assert.equal(down.code, 1);
+      const downReport = JSON.parse(down.stdout) as { ok: boolean };
+      assert.ok(validateStatus(downReport), JSON.stringify(validateStatus.errors));
+      assert.equal(downReport.ok, false);
+    } finally {
+      box.cleanup();
     }
   });
 });

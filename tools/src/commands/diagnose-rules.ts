@@ -1,10 +1,11 @@
 /**
  * What `make start` says after a failed `compose up --wait` about each service that is not up: pure functions
- * of the engine's answers (compose ps, docker inspect) and the Compose file's memory limit. start.ts does the
+ * of the engine's answers (docker ps, docker inspect) and the Compose file's memory limit. start.ts does the
  * I/O and prints.
  */
-import type { ComposeContainer } from "../docker/compose.ts";
+
 import type { MemoryLimit } from "../docker/compose-file.ts";
+import type { ComposeContainer } from "../docker/containers.ts";
 import type { ContainerDetails } from "../docker/inspect.ts";
 
 export type FailureKind =

@@ -6,14 +6,9 @@ import type { Command } from "commander";
 import { type Config, ConfigError, parseConfig, readEnvFile, repoRoot } from "../config/env.ts";
 import { DEFAULT_PROFILES, PROFILES, type Profile, SERVICE_NAMES, SERVICES } from "../config/services.ts";
 import { derivedProjectName, projectHasContainers, readOtherStacks } from "../docker/checkout.ts";
-import {
-  type ComposeContainer,
-  composePs,
-  composeTarget,
-  detectCompose,
-  parseComposeVersion,
-} from "../docker/compose.ts";
+import { composeTarget, detectCompose, parseComposeVersion } from "../docker/compose.ts";
 import { interpolate, readComposeServices } from "../docker/compose-file.ts";
+import { type ComposeContainer, listProjectContainers } from "../docker/containers.ts";
 import { type EngineInfo, engineFix, probeEngineOnce } from "../docker/engine.ts";
 import { run } from "../docker/exec.ts";
 import { formatVersion } from "../docker/version.ts";
@@ -330,14 +325,16 @@ export async function runDoctor(options: DoctorOptions, trace = commandTrace("do
   if (engine.reachable && command && composeVersion) {
     const target = composeTarget(command, config);
     // The engine's containers first (one docker ps): the other stacks, and whether Compose need be asked about
-    // this project at all. Nothing of it yet (a first start): no `compose ps`, no drift, 0.2-0.4 s sooner.
+    // this project at all. Nothing of it yet (a first start): no container list, no drift, 0.2-0.4 s sooner.
     const listing = Promise.all([
       trace.step("docker", "other stacks", () => readOtherStacks(target.projectDirectory, SERVICE_NAMES)),
       projectHasContainers(target.projectName).then((any) =>
         any
           ? Promise.all([
               wantedConfigHashes(target),
-              trace.step("docker", "compose ps", () => composePs(target)).catch((): ComposeContainer[] => []),
+              trace
+                .step("docker", "containers", () => listProjectContainers(target.projectName))
+                .catch((): ComposeContainer[] => []),
             ])
           : undefined,
       ),

@@ -5,7 +5,7 @@
  */
 import type { PortVariable } from "../config/env.ts";
 import type { ServiceDefinition } from "../config/services.ts";
-import type { ComposeContainer } from "../docker/compose.ts";
+import type { ComposeContainer } from "../docker/containers.ts";
 
 /** What `docker inspect` tells about a container that decides whether it is current. */
 export interface RunningIdentity {

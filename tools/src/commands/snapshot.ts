@@ -18,7 +18,8 @@ import {
 import { dirname, join, relative, resolve } from "node:path";
 import type { Command } from "commander";
 import { type Config, repoRoot } from "../config/env.ts";
-import { type ComposeContainer, type ComposeTarget, composeRun } from "../docker/compose.ts";
+import { type ComposeTarget, composeRun } from "../docker/compose.ts";
+import type { ComposeContainer } from "../docker/containers.ts";
 import { inspectContainers } from "../docker/inspect.ts";
 import { UserError } from "../errors.ts";
 import { askYes, hasTerminal } from "../output/confirm.ts";

@@ -8,14 +8,9 @@ import { spawn } from "node:child_process";
 import type { Command } from "commander";
 import type { Config } from "../config/env.ts";
 import { DEFAULT_PROFILES, type Profile } from "../config/services.ts";
-import {
-  type ComposeContainer,
-  type ComposeTarget,
-  composeBaseArgs,
-  composeLogsTail,
-  profileArgs,
-} from "../docker/compose.ts";
+import { type ComposeTarget, composeBaseArgs, composeLogsTail, profileArgs } from "../docker/compose.ts";
 import { memoryLimitOf, nextHealthcheckSeconds, readComposeServices } from "../docker/compose-file.ts";
+import type { ComposeContainer } from "../docker/containers.ts";
 import { inspectContainers } from "../docker/inspect.ts";
 import { type CommandTrace, withCommandTrace } from "../telemetry/tracer.ts";
 import {
@@ -272,9 +267,7 @@ async function startAction(flags: StartFlags, trace: CommandTrace): Promise<bool
   // then; what answered meanwhile is not asked again). They begin once Compose and the engine have had the
   // CPU to create the containers, or when Compose is done, if sooner; while containers of the project run,
   // only when Compose is done: it may be replacing them, and a probe would pass against the old one. (A
-  // skipped preflight is make reset's, which has just removed the project.) Compose's wanted config hashes
-  // are asked after it, beside the status's `compose ps`: a Compose process during the start costs the
-  // containers' healthchecks 0.2-0.6 s of CPU.
+  // skipped preflight is make reset's, which has just removed the project.)
   let composeReturned = () => {};
   const returned = new Promise<void>((resolve) => (composeReturned = resolve));
   const created =
@@ -305,7 +298,7 @@ async function startAction(flags: StartFlags, trace: CommandTrace): Promise<bool
   await probes?.finished();
   // Every seeded service (postgres, minio, opensearch, nats) is in the core profile.
   if (flags.seed && profiles.includes("core")) await seedAction({}, trace);
-  return statusAction({ profile: [...profiles] }, trace);
+  return statusAction({ profile: [...profiles] }, trace, { converged: true });
 }
 
 export function registerStartCommand(program: Command): void {

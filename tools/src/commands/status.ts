@@ -12,14 +12,13 @@ import {
 } from "../config/services.ts";
 import { requireOwnProject } from "../docker/checkout.ts";
 import {
-  type ComposeContainer,
   type ComposeTarget,
   composeCommand,
-  composePs,
   composeRun,
   composeTarget,
   profileArgs,
 } from "../docker/compose.ts";
+import { type ComposeContainer, listProjectContainers } from "../docker/containers.ts";
 import { ENGINE_FIX, type EngineProbe, engineFix, probeEngine, probeEngineOnce } from "../docker/engine.ts";
 import { run } from "../docker/exec.ts";
 import { inspectContainers } from "../docker/inspect.ts";
@@ -125,7 +124,7 @@ export function withPublishedPorts(
   return { ...env, ...Object.fromEntries(Object.entries(published).map(([k, v]) => [k, String(v)])) };
 }
 
-/** Pure: the report for the chosen profiles from `compose ps` and the config the containers run with. */
+/** Pure: the report for the chosen profiles from the container list and the config the containers run with. */
 export function buildStatusReport(
   config: Config,
   containers: readonly ComposeContainer[],
@@ -225,10 +224,10 @@ function targetOrError(
   );
 }
 
-/** compose ps, turning a missing engine into the engine pointer. */
+/** The project's containers, turning a missing engine into the engine pointer. */
 export async function readContainers(target: ComposeTarget): Promise<ComposeContainer[]> {
   try {
-    return await composePs(target);
+    return await listProjectContainers(target.projectName);
   } catch (error) {
     const engine = await probeEngine();
     if (!engine.reachable)
@@ -237,7 +236,7 @@ export async function readContainers(target: ComposeTarget): Promise<ComposeCont
         cause: error,
       });
     throw new UserError(`could not list the containers of project ${target.projectName}`, {
-      where: `${target.command.join(" ")} ps`,
+      where: "docker ps",
       fix: "run `make doctor`; rerun with DEBUG=1 for details",
       cause: error,
     });
@@ -267,7 +266,7 @@ export async function readStackContainers(
   trace: CommandTrace,
 ): Promise<{ target: ComposeTarget; containers: ComposeContainer[] }> {
   const target = await readStackTarget(config, trace);
-  return { target, containers: await trace.step("docker", "compose ps", () => readContainers(target)) };
+  return { target, containers: await trace.step("docker", "containers", () => readContainers(target)) };
 }
 
 /** Compose's hash of every service's config as it would create it now; none when Compose does not say. */
@@ -287,7 +286,7 @@ export async function readStackDrift(
   target: ComposeTarget,
   config: Config,
   containers: readonly ComposeContainer[],
-  // Needs only the target: a caller may have asked it beside `compose ps`.
+  // Needs only the target: a caller may have asked it beside the container list.
   configHashes: Promise<Map<string, string>> = wantedConfigHashes(target),
 ): Promise<ServiceDrift[]> {
   // The image references Compose listed: their ids are asked beside the containers' inspect.
@@ -346,17 +345,24 @@ export interface ShownStatus {
   containers: ComposeContainer[];
 }
 
-/** Asks the engine and prints the report (the table, or the JSON document); the verdict is the caller's. */
+/**
+ * Asks the engine and prints the report (the table, or the JSON document); the verdict is the caller's.
+ * `converged`: Compose has just brought every container of the profiles to the Compose file, the .env and
+ * the images (a successful `compose up`), so there is no drift to look for.
+ */
 export async function showStatus(
   flags: StatusFlags,
   config: Config,
   trace: CommandTrace,
+  { converged = false } = {},
 ): Promise<ShownStatus> {
   const target = await readStackTarget(config, trace);
-  // Compose's wanted config hashes need only the target: asked beside `compose ps`.
-  const hashes = wantedConfigHashes(target);
-  const containers = await trace.step("docker", "compose ps", () => readContainers(target));
-  const drift = await trace.step("docker", "drift", () => readStackDrift(target, config, containers, hashes));
+  // Compose's wanted config hashes need only the target: asked beside the container list.
+  const hashes = converged ? undefined : wantedConfigHashes(target);
+  const containers = await trace.step("docker", "containers", () => readContainers(target));
+  const drift = hashes
+    ? await trace.step("docker", "drift", () => readStackDrift(target, config, containers, hashes))
+    : [];
   const running = parseConfig(withPublishedPorts(readEnvironment().merged, containers), config.envFile);
   const report = buildStatusReport(running, containers, flags.profile ?? [], drift);
   if (flags.json) printJson(report);
@@ -370,10 +376,14 @@ export async function showStatus(
 }
 
 /** `status`: the report, and when something is not up, what and the fix (exit 1). */
-export async function statusAction(flags: StatusFlags, trace: CommandTrace): Promise<boolean> {
+export async function statusAction(
+  flags: StatusFlags,
+  trace: CommandTrace,
+  options: { converged?: boolean } = {},
+): Promise<boolean> {
   const config = loadCommandConfig();
   trace.configure(config);
-  const { report, containers } = await showStatus(flags, config, trace);
+  const { report, containers } = await showStatus(flags, config, trace, options);
   if (report.ok) return true;
   process.exitCode = 1;
   if (!flags.json) {

@@ -15,7 +15,8 @@ import {
   VERIFIED_SERVICES,
 } from "../config/services.ts";
 import { requireOwnProject } from "../docker/checkout.ts";
-import { composeCommand, composePs, composeTarget } from "../docker/compose.ts";
+import { composeCommand, composeTarget } from "../docker/compose.ts";
+import { listProjectContainers } from "../docker/containers.ts";
 import { maskText, UserError } from "../errors.ts";
 import type { VerifyContext } from "../services/module.ts";
 import { sendTelemetry, type TelemetryProbe } from "../telemetry/probe.ts";
@@ -160,7 +161,7 @@ async function profilesToVerify(
 ): Promise<{ profiles: Profile[]; notStarted: Profile[]; notRunning: NotRunning[] }> {
   const command = await composeCommand();
   if (command) await requireOwnProject(composeTarget(command, config));
-  const containers = command ? await composePs(composeTarget(command, config)).catch(() => []) : [];
+  const containers = command ? await listProjectContainers(config.composeProjectName).catch(() => []) : [];
   const started = startedProfiles(containers);
   const notStarted = started.length > 0 ? PROFILES.filter((p) => !started.includes(p)) : [];
   const profiles = requested.length > 0 ? requested : started.length > 0 ? started : [...DEFAULT_PROFILES];

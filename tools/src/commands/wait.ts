@@ -9,7 +9,7 @@ import {
   serviceByName,
   servicesInProfile,
 } from "../config/services.ts";
-import type { ComposeContainer } from "../docker/compose.ts";
+import type { ComposeContainer } from "../docker/containers.ts";
 import { UserError } from "../errors.ts";
 import { printJson, printJsonError } from "../output/json.ts";
 import { maskUrl } from "../output/mask.ts";

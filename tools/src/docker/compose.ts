@@ -102,68 +102,6 @@ export async function composeCommand(
   return (await detectCompose(env))?.command;
 }
 
-/** One container as `compose ps --format json` reports it. */
-export interface ComposeContainer {
-  service: string;
-  name: string;
-  /** running, exited, restarting, paused, created, dead, removing. */
-  state: string;
-  /** healthy, unhealthy, starting, or "" when the service has no healthcheck. */
-  health: string;
-  exitCode: number;
-  status: string;
-  /** The image reference it was created from; "" when Compose did not say. */
-  image: string;
-  publishers: { url: string; targetPort: number; publishedPort: number; protocol: string }[];
-}
-
-function toContainer(raw: Record<string, unknown>): ComposeContainer | undefined {
-  const s = (v: unknown) => (typeof v === "string" ? v : "");
-  const service = s(raw.Service);
-  if (service === "") return undefined;
-  const publishers = Array.isArray(raw.Publishers) ? (raw.Publishers as Record<string, unknown>[]) : [];
-  return {
-    service,
-    name: s(raw.Name) || s(raw.Names),
-    state: s(raw.State).toLowerCase(),
-    health: s(raw.Health).toLowerCase(),
-    exitCode: typeof raw.ExitCode === "number" ? raw.ExitCode : 0,
-    status: s(raw.Status),
-    image: s(raw.Image),
-    publishers: publishers
-      .map((p) => ({
-        url: s(p.URL),
-        targetPort: Number(p.TargetPort ?? 0),
-        publishedPort: Number(p.PublishedPort ?? 0),
-        protocol: s(p.Protocol) || "tcp",
-      }))
-      .filter((p) => p.publishedPort > 0),
-  };
-}
-
-/**
- * Parses `compose ps --format json`. Compose < 2.21 prints one JSON array; 2.21+ prints one object per line
- * (NDJSON). Both, and an empty output, are accepted.
- */
-export function parseComposePs(text: string): ComposeContainer[] {
-  const trimmed = text.trim();
-  if (trimmed === "") return [];
-  let records: unknown[];
-  if (trimmed.startsWith("[")) {
-    records = JSON.parse(trimmed) as unknown[];
-  } else {
-    records = trimmed
-      .split("\n")
-      .map((line) => line.trim())
-      .filter((line) => line !== "")
-      .map((line) => JSON.parse(line) as unknown);
-  }
-  return records
-    .filter((r): r is Record<string, unknown> => typeof r === "object" && r !== null)
-    .map(toContainer)
-    .filter((c): c is ComposeContainer => c !== undefined);
-}
-
 /** "Docker Compose version v2.29.7", "2.26.1-4" (--short) or {"version":"v2.29.7"} → version. */
 export function parseComposeVersion(text: string): Version | undefined {
   const trimmed = text.trim();
@@ -200,12 +138,6 @@ export async function composeRun(
     throw new ComposeError(`${target.command.join(" ")} ${args[0] ?? ""} failed: ${reason}`, result.stderr);
   }
   return { stdout: result.stdout, stderr: result.stderr };
-}
-
-/** Every container of the project, running or not. */
-export async function composePs(target: ComposeTarget): Promise<ComposeContainer[]> {
-  const { stdout } = await composeRun(target, [...profileArgs(), "ps", "--all", "--format", "json"]);
-  return parseComposePs(stdout);
 }
 
 /** The last `lines` log lines of one service, without colours or the service prefix. */

@@ -1,6 +1,6 @@
 import { run } from "./exec.ts";
 
-/** What `docker inspect` says about a container that `compose ps` does not. */
+/** What `docker inspect` says about a container that `docker ps` does not. */
 export interface ContainerDetails {
   /** The engine's state: created, running, paused, restarting, removing, exited, dead. */
   status: string;

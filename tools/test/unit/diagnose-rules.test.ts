@@ -6,8 +6,8 @@ import {
   healthcheckMayPass,
   type ServiceEvidence,
 } from "../../src/commands/diagnose-rules.ts";
-import type { ComposeContainer } from "../../src/docker/compose.ts";
 import { durationSeconds, memoryLimitOf, nextHealthcheckSeconds } from "../../src/docker/compose-file.ts";
+import type { ComposeContainer } from "../../src/docker/containers.ts";
 import { type ContainerDetails, parseInspect } from "../../src/docker/inspect.ts";
 
 /**

@@ -3,70 +3,82 @@ import { describe, it } from "node:test";
 import {
   composeBaseArgs,
   INFRA_DIR,
-  parseComposePs,
   parseComposeVersion,
   profileArgs,
   projectDirectory,
 } from "../../src/docker/compose.ts";
+import { parseContainerList, parsePorts, parseStatus } from "../../src/docker/containers.ts";
 import { parseDockerInfo } from "../../src/docker/engine.ts";
 import { atLeast, parseVersion } from "../../src/docker/version.ts";
 
-const postgres = {
-  Name: "wallpaperdb-postgres-1",
-  Service: "postgres",
-  State: "running",
-  Health: "healthy",
-  ExitCode: 0,
-  Status: "Up 2 minutes (healthy)",
-  Publishers: [{ URL: "127.0.0.1", TargetPort: 5432, PublishedPort: 5432, Protocol: "tcp" }],
-};
-const collector = {
-  Name: "wallpaperdb-otel-collector-1",
-  Service: "otel-collector",
-  State: "running",
-  Health: "",
-  ExitCode: 0,
-  Status: "Up 2 minutes",
-  Publishers: [
-    { URL: "127.0.0.1", TargetPort: 4318, PublishedPort: 4318, Protocol: "tcp" },
-    { URL: "", TargetPort: 13133, PublishedPort: 0, Protocol: "tcp" },
-  ],
-};
+// Rows of `docker ps --format CONTAINER_LIST_FORMAT` as Docker Engine 26 printed them for the engine tier's stack.
+const rows = [
+  "wpdb-postgres-1\tpostgres\trunning\tUp About a minute (healthy)\tpostgres:16.15-alpine3.24\t127.0.0.1:16514->5432/tcp",
+  "wpdb-otel-collector-1\totel-collector\trunning\tUp About a minute\totel/opentelemetry-collector-contrib:0.160.0\t8888/tcp, 13133/tcp, 127.0.0.1:16521->4317/tcp, 127.0.0.1:16522->4318/tcp",
+  "wpdb-tempo-1\ttempo\trunning\tUp 3 seconds (health: starting)\tgrafana/tempo:3.0.3\t4317-4318/tcp, 127.0.0.1:16525->3200/tcp",
+  "wpdb-minio-1\tminio\texited\tExited (137) 5 seconds ago\tquay.io/minio/minio:RELEASE.2025-09-07T16-13-09Z\t",
+  "wpdb-nats-1\tnats\tpaused\tUp 2 minutes (Paused)\tnats:2.14.7-alpine\t127.0.0.1:4222->4222/tcp",
+].join("\n");
 
-describe("parseComposePs", () => {
-  it("reads the NDJSON of Compose 2.21+ (one object per line)", () => {
-    const containers = parseComposePs(`${JSON.stringify(postgres)}\n${JSON.stringify(collector)}\n`);
+describe("parseContainerList", () => {
+  it("reads service, state, health and exit code from the engine's rows", () => {
     assert.deepEqual(
-      containers.map((c) => [c.service, c.state, c.health]),
+      parseContainerList(`${rows}\n`).map((c) => [c.name, c.service, c.state, c.health, c.exitCode]),
       [
-        ["postgres", "running", "healthy"],
-        ["otel-collector", "running", ""],
+        ["wpdb-postgres-1", "postgres", "running", "healthy", 0],
+        ["wpdb-otel-collector-1", "otel-collector", "running", "", 0],
+        ["wpdb-tempo-1", "tempo", "running", "starting", 0],
+        ["wpdb-minio-1", "minio", "exited", "", 137],
+        ["wpdb-nats-1", "nats", "paused", "", 0],
       ],
     );
   });
 
-  it("reads the single JSON array of older Compose the same way", () => {
-    const fromArray = parseComposePs(JSON.stringify([postgres, collector]));
-    const fromLines = parseComposePs(`${JSON.stringify(postgres)}\n${JSON.stringify(collector)}`);
-    assert.deepEqual(fromArray, fromLines);
-  });
-
-  it("keeps only really published ports (an exposed, unpublished port has PublishedPort 0)", () => {
-    const [, parsed] = parseComposePs(JSON.stringify([postgres, collector]));
+  it("keeps only published ports (an exposed port or range is not published)", () => {
+    const [, collector, tempo] = parseContainerList(rows);
     assert.deepEqual(
-      parsed?.publishers.map((p) => p.publishedPort),
-      [4318],
+      collector?.publishers.map((p) => [p.url, p.publishedPort, p.targetPort]),
+      [
+        ["127.0.0.1", 16521, 4317],
+        ["127.0.0.1", 16522, 4318],
+      ],
+    );
+    assert.deepEqual(
+      tempo?.publishers.map((p) => p.publishedPort),
+      [16525],
     );
   });
 
-  it("treats empty output, an empty array and blank lines as no containers", () => {
-    assert.deepEqual(parseComposePs(""), []);
-    assert.deepEqual(parseComposePs("[]\n"), []);
-    assert.deepEqual(parseComposePs("\n\n"), []);
+  it("treats empty output and blank lines as no containers, and skips a row without a Compose service", () => {
+    assert.deepEqual(parseContainerList(""), []);
+    assert.deepEqual(parseContainerList("\n\n"), []);
+    assert.deepEqual(parseContainerList("lonely\t\trunning\tUp 1 second\talpine\t"), []);
   });
+});
 
-  it("rejects output that is not JSON instead of reporting an empty stack", () => {
-    assert.throws(() => parseComposePs("NAME  IMAGE  STATUS"));
+describe("parseStatus", () => {
+  it("reads an unhealthy and a restarting container", () => {
+    assert.deepEqual(parseStatus("Up 1 minute (unhealthy)"), { health: "unhealthy", exitCode: 0 });
+    assert.deepEqual(parseStatus("Restarting (1) 2 seconds ago"), { health: "", exitCode: 1 });
+    assert.deepEqual(parseStatus("Created"), { health: "", exitCode: 0 });
+  });
+});
+
+describe("parsePorts", () => {
+  it("expands a published range and reads IPv6 addresses in both of Docker's spellings", () => {
+    assert.deepEqual(
+      parsePorts("127.0.0.1:8000-8001->9000-9001/tcp, [::1]:5432->5432/tcp, :::6379->6379/tcp").map((p) => [
+        p.url,
+        p.publishedPort,
+        p.targetPort,
+      ]),
+      [
+        ["127.0.0.1", 8000, 9000],
+        ["127.0.0.1", 8001, 9001],
+        ["::1", 5432, 5432],
+        ["::", 6379, 6379],
+      ],
+    );
   });
 });
 

@@ -10,7 +10,7 @@ import {
 import { withPublishedPorts } from "../../src/commands/status.ts";
 import { PORT_DEFAULTS, parseConfig } from "../../src/config/env.ts";
 import { SERVICES } from "../../src/config/services.ts";
-import type { ComposeContainer } from "../../src/docker/compose.ts";
+import type { ComposeContainer } from "../../src/docker/containers.ts";
 
 const running = (service: string, published: [number, number][]): ComposeContainer => ({
   service,

@@ -12,7 +12,7 @@ import {
   startedProfiles,
 } from "../../src/commands/status.ts";
 import { parseConfig } from "../../src/config/env.ts";
-import type { ComposeContainer } from "../../src/docker/compose.ts";
+import type { ComposeContainer } from "../../src/docker/containers.ts";
 
 const schema = JSON.parse(
   readFileSync(new URL("../../src/commands/status.schema.json", import.meta.url), "utf8"),

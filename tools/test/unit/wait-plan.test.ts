@@ -3,7 +3,7 @@ import { describe, test } from "node:test";
 import { notRunningError, planWait, servedByStack } from "../../src/commands/wait.ts";
 import { parseConfig } from "../../src/config/env.ts";
 import { SERVICE_NAMES, SERVICES, serviceByName, servicesInProfile } from "../../src/config/services.ts";
-import type { ComposeContainer } from "../../src/docker/compose.ts";
+import type { ComposeContainer } from "../../src/docker/containers.ts";
 
 const container = (service: string, state: string, exitCode = 0): ComposeContainer => ({
   service,
