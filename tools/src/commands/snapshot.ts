@@ -35,7 +35,6 @@ import {
   formatBytes,
   imageVersion,
   type Manifest,
-  parseManifest,
   type ServiceImage,
 } from "../snapshot/manifest.ts";
 import {
@@ -159,8 +158,9 @@ function listSnapshotNames(root: string): string[] {
     .sort();
 }
 
-function readManifest(dir: string): Manifest {
+async function readManifest(dir: string): Promise<Manifest> {
   const file = join(dir, MANIFEST_FILE);
+  const { parseManifest } = await import("../snapshot/manifest-schema.ts");
   const parsed = parseManifest(readFileSync(file, "utf8"));
   if ("problem" in parsed)
     throw new UserError(`the snapshot's manifest is damaged: ${parsed.problem}`, {
@@ -353,7 +353,8 @@ async function takeSnapshot(flags: SnapshotFlags): Promise<void> {
       },
     );
   await waitFor(stack, restarted);
-  if (flags.json) printJson({ schemaVersion: 1, ok: true, directory: final, manifest: readManifest(final) });
+  if (flags.json)
+    printJson({ schemaVersion: 1, ok: true, directory: final, manifest: await readManifest(final) });
   say(
     `✓ Snapshot "${name}" saved in ${shown(final)} (${formatElapsed(performance.now() - began)}; services stopped for ${stoppedSeconds.toFixed(1)}s).`,
   );
@@ -369,22 +370,24 @@ interface ListedSnapshot {
   problem?: string;
 }
 
-function listSnapshots(root: string): ListedSnapshot[] {
-  return listSnapshotNames(root).map((name) => {
-    try {
-      const m = readManifest(join(root, name));
-      const bytes = m.archives.reduce((sum, a) => sum + a.bytes, 0);
-      return { name, createdAt: m.createdAt, bytes, services: m.services, migrations: m.migrations };
-    } catch (error) {
-      const problem = error instanceof UserError ? error.message : "no readable manifest.json";
-      return { name, createdAt: null, bytes: 0, services: [], migrations: [], problem };
-    }
-  });
+function listSnapshots(root: string): Promise<ListedSnapshot[]> {
+  return Promise.all(
+    listSnapshotNames(root).map(async (name) => {
+      try {
+        const m = await readManifest(join(root, name));
+        const bytes = m.archives.reduce((sum, a) => sum + a.bytes, 0);
+        return { name, createdAt: m.createdAt, bytes, services: m.services, migrations: m.migrations };
+      } catch (error) {
+        const problem = error instanceof UserError ? error.message : "no readable manifest.json";
+        return { name, createdAt: null, bytes: 0, services: [], migrations: [], problem };
+      }
+    }),
+  );
 }
 
-function showSnapshots(flags: { json?: boolean }): void {
+async function showSnapshots(flags: { json?: boolean }): Promise<void> {
   const root = snapshotRoot();
-  const snapshots = listSnapshots(root);
+  const snapshots = await listSnapshots(root);
   if (flags.json) {
     printJson({ schemaVersion: 1, directory: root, snapshots });
     return;
@@ -498,7 +501,7 @@ async function restoreSnapshot(name: string, flags: { yes?: boolean }): Promise<
   requireWayToConfirm(`make restore NAME=${name}`, flags.yes);
   const stack = await readStack();
   const dir = existingSnapshot(stack.root, name);
-  const manifest = readManifest(dir);
+  const manifest = await readManifest(dir);
   const helperImage = await checkRestorable(stack, name, dir, manifest);
   const project = stack.target.projectName;
   await confirm(`make restore NAME=${name}`, flags.yes, [

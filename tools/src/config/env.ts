@@ -1,11 +1,10 @@
 import { basename, dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { z } from "zod";
 import { MASK, maskUrl } from "../output/mask.ts";
 import type { SliceInput } from "../services/module.ts";
 import { MODULES } from "../services/modules.ts";
 import { dotenvValues, duplicateKeys, misreadValues, parseDotenv, readDotenvFile } from "./dotenv.mjs";
-import { ipAddress, PORT_RULE, type VariableRule, wholeNumber } from "./schema.ts";
+import { ipAddress, matching, PORT_RULE, type VariableRule, wholeNumber } from "./schema.ts";
 
 // The sources (tools/src/config/) and the bundle (tools/dist/, one flat folder of chunks) sit at different depths.
 const moduleDir = dirname(fileURLToPath(import.meta.url));
@@ -45,13 +44,13 @@ export type PortVariable = string;
 /** The variables of the stack as a whole; every other variable belongs to a service module. */
 const STACK_VARIABLES: Record<string, VariableRule> = {
   COMPOSE_PROJECT_NAME: {
-    schema: z.string().regex(/^[a-z0-9][a-z0-9_-]*$/),
+    parse: matching(/^[a-z0-9][a-z0-9_-]*$/),
     expected: "lowercase letters, digits, '-' or '_' (a Compose project name)",
     default: "wallpaperdb",
   },
-  BIND_ADDRESS: { schema: ipAddress, expected: "an IP address such as 127.0.0.1", default: "127.0.0.1" },
+  BIND_ADDRESS: { parse: ipAddress, expected: "an IP address such as 127.0.0.1", default: "127.0.0.1" },
   STACK_START_TIMEOUT: {
-    schema: wholeNumber(1, 3600),
+    parse: wholeNumber(1, 3600),
     expected: "a whole number of seconds between 1 and 3600",
     default: "300",
   },
@@ -155,8 +154,8 @@ export function parseConfig(env: Env, envFile?: string): Config {
   for (const [name, rule] of Object.entries(RULES)) {
     const raw = read(env, name) ?? rule.default;
     if (raw === undefined) continue;
-    const result = rule.schema.safeParse(raw);
-    if (result.success) values.set(name, result.data);
+    const value = rule.parse(raw);
+    if (value !== undefined) values.set(name, value);
     else problems.push({ variable: name, shownValue: showValue(name, raw), expected: rule.expected });
   }
   const raw = (name: string) => read(env, name);

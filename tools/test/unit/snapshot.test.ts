@@ -11,9 +11,9 @@ import {
   formatAge,
   imageVersion,
   majorVersion,
-  parseManifest,
   type ServiceImage,
 } from "../../src/snapshot/manifest.ts";
+import { parseManifest } from "../../src/snapshot/manifest-schema.ts";
 import { defaultSnapshotName, snapshotNameProblem } from "../../src/snapshot/naming.ts";
 import { parseDuKibibytes, spaceShortfall } from "../../src/snapshot/space.ts";
 import { tarLooksComplete } from "../../src/snapshot/tar.ts";

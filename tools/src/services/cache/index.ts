@@ -21,7 +21,7 @@ declare module "../../config/env.ts" {
 const config: ConfigSlice<{ cache: CacheConfig }> = {
   variables: {
     CACHE_URL: {
-      schema: urlWithScheme(["redis", "valkey"]),
+      parse: urlWithScheme(["redis", "valkey"]),
       expected: "redis://host:port (or redis://:password@host:port; special characters percent-encoded)",
     },
     CACHE_PASSWORD: nonEmptyRule("password", { default: "wallpaperdb-dev-password", secret: true }),

@@ -1,6 +1,5 @@
 /** MinIO: S3 object storage for wallpaper files. The S3 client (minio) loads on first use. */
-import { z } from "zod";
-import { nonEmptyRule, TRUE_OR_FALSE, URL_HTTP } from "../../config/schema.ts";
+import { atLeastCharacters, matching, nonEmptyRule, TRUE_OR_FALSE, URL_HTTP } from "../../config/schema.ts";
 import type { ConfigSlice, ServiceModule } from "../module.ts";
 import { minioReady } from "./readiness.ts";
 
@@ -23,24 +22,24 @@ declare module "../../config/env.ts" {
 const config: ConfigSlice<{ s3: S3Config; minioConsoleUrl: string }> = {
   variables: {
     MINIO_ROOT_USER: {
-      schema: z.string().min(3),
+      parse: atLeastCharacters(3),
       expected: "an access key of 3 or more characters",
       default: "wallpaperdb",
     },
     MINIO_ROOT_PASSWORD: {
-      schema: z.string().min(8),
+      parse: atLeastCharacters(8),
       expected: "a secret of 8 or more characters (MinIO's minimum)",
       default: "wallpaperdb-dev-password",
       secret: true,
     },
     MINIO_BUCKET: {
-      schema: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/),
+      parse: matching(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/),
       expected: "an S3 bucket name (3-63 lowercase letters, digits, '.', '-')",
       default: "wallpapers",
     },
     S3_ENDPOINT: URL_HTTP,
     S3_REGION: {
-      schema: z.string().regex(/^[a-z0-9-]+$/),
+      parse: matching(/^[a-z0-9-]+$/),
       expected: "an S3 region such as us-east-1",
       default: "us-east-1",
     },

@@ -25,7 +25,7 @@ export const PROBE_HEADER = "Wallpaperdb-Probe";
 const config: ConfigSlice<{ nats: NatsConfig }> = {
   variables: {
     NATS_URL: {
-      schema: urlWithScheme(["nats", "tls", "ws", "wss"]),
+      parse: urlWithScheme(["nats", "tls", "ws", "wss"]),
       expected: "nats://host:port (or tls://host:port)",
     },
     NATS_MONITOR_URL: URL_HTTP,

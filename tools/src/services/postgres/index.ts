@@ -1,5 +1,5 @@
 /** PostgreSQL 16: users, ownership, wallpaper rows. The client (pg) loads on first use. */
-import { nonEmptyRule, urlWithScheme } from "../../config/schema.ts";
+import { isUrlWithScheme, nonEmptyRule, type Parse } from "../../config/schema.ts";
 import type { ConfigSlice, ServiceModule } from "../module.ts";
 
 export interface PostgresConfig {
@@ -16,10 +16,11 @@ declare module "../../config/env.ts" {
 }
 
 const SSL_MODES = ["disable", "allow", "prefer", "require", "verify-ca", "verify-full", "no-verify"];
-const postgresUrl = urlWithScheme(["postgres", "postgresql"]).refine((value) => {
-  const mode = new URL(value).searchParams.get("sslmode");
-  return mode === null || SSL_MODES.includes(mode);
-});
+const postgresUrl: Parse<string> = (raw) => {
+  if (!isUrlWithScheme(raw, ["postgres", "postgresql"])) return undefined;
+  const mode = new URL(raw).searchParams.get("sslmode");
+  return mode === null || SSL_MODES.includes(mode) ? raw : undefined;
+};
 
 const config: ConfigSlice<{ postgres: PostgresConfig }> = {
   variables: {
@@ -27,7 +28,7 @@ const config: ConfigSlice<{ postgres: PostgresConfig }> = {
     POSTGRES_PASSWORD: nonEmptyRule("password", { default: "wallpaperdb-dev-password", secret: true }),
     POSTGRES_DB: nonEmptyRule("database name", { default: "wallpaperdb" }),
     DATABASE_URL: {
-      schema: postgresUrl,
+      parse: postgresUrl,
       expected: `postgres://user:password@host:port/database (special characters percent-encoded, e.g. %40 for @), optional ?sslmode=${SSL_MODES.join("|")}`,
     },
   },
