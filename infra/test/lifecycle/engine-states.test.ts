@@ -133,6 +133,24 @@ describe("wait fails at once instead of probing until its deadline", () => {
     }
   });
 
+  it("for a container that stops while it is waited for: its state, long before the deadline", async () => {
+    const box = await stack([["--profile", "core", "up", "--detach"]]);
+    try {
+      // Nothing listens on the sandbox's postgres port: the probe keeps failing until the container stops.
+      const waiting = cli(box, ["wait", "--only", "postgres", "--timeout", "45"]);
+      const listed = () =>
+        box.calls().some((call) => call.includes("ps --all --filter label=com.docker.compose.project"));
+      while (!listed()) await new Promise((resolve) => setTimeout(resolve, 100));
+      assert.equal((await compose(box, ["stop"])).code, 0);
+      const result = await waiting;
+      assert.equal(result.code, 1, result.output);
+      assert.match(result.stderr, /error: project \S+ is not running: postgres \(exited, code 0\)/);
+      assert.doesNotMatch(result.stderr, /not ready after/);
+    } finally {
+      box.cleanup();
+    }
+  });
+
   it("for a project with no container at all", async () => {
     const box = await stack([]);
     try {

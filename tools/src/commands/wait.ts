@@ -9,7 +9,7 @@ import {
   serviceByName,
   servicesInProfile,
 } from "../config/services.ts";
-import type { ComposeContainer } from "../docker/containers.ts";
+import { type ComposeContainer, listProjectContainers } from "../docker/containers.ts";
 import { UserError } from "../errors.ts";
 import { printJson, printJsonError } from "../output/json.ts";
 import { maskUrl } from "../output/mask.ts";
@@ -22,6 +22,8 @@ import { readStackContainers, startedProfiles } from "./status.ts";
 
 /** Pause between two probes of a service that is not ready yet. */
 export const DEFAULT_PROBE_INTERVAL_MS = 1000;
+/** How often a wait asks the engine whether the containers it waits for still run (one docker ps, 15 ms). */
+const CONTAINER_CHECK_MS = 2000;
 
 export interface WaitFlags {
   only?: string[];
@@ -186,12 +188,7 @@ export function registerWaitCommand(program: Command): void {
 /** The services to wait for, after asking the engine about the containers of those this stack serves. */
 async function servicesToWait(flags: WaitFlags, config: Config, trace: CommandTrace): Promise<string[]> {
   const selected = selectServices(flags);
-  const stack = new Set(
-    selected.filter((s) => {
-      const definition = serviceByName(s);
-      return definition !== undefined && servedByStack(definition, config);
-    }),
-  );
+  const stack = stackServices(selected, config);
   const explicit = Boolean(flags.only?.length || flags.profile?.length);
   if (stack.size === 0) return planWait(selected, explicit, stack, []).services;
   const { containers } = await readStackContainers(config, trace);
@@ -215,6 +212,48 @@ export async function waitAction(flags: WaitFlags, trace: CommandTrace): Promise
     intervalMs: flags.interval,
     json: flags.json,
   }).finished();
+}
+
+/** The selected services that are this stack's containers (an endpoint elsewhere has none to watch). */
+function stackServices(services: readonly string[], config: Config): Set<string> {
+  return new Set(
+    services.filter((s) => {
+      const definition = serviceByName(s);
+      return definition !== undefined && servedByStack(definition, config);
+    }),
+  );
+}
+
+/**
+ * Resolves with the error to report as soon as a container the wait is for stops running (exited, dead,
+ * removed): it would never answer, and its probe would try until the deadline. Never resolves while they
+ * all run, nor when the engine cannot be asked (the probes go on); ends with the signal.
+ */
+function containerStopped(
+  services: readonly string[],
+  config: Config,
+  signal: AbortSignal,
+): Promise<UserError> {
+  const watched = stackServices(services, config);
+  return new Promise((resolve) => {
+    if (watched.size === 0) return;
+    const check = async () => {
+      const containers = await listProjectContainers(config.composeProjectName).catch(() => undefined);
+      if (signal.aborted) return;
+      const notRunning = containers ? planWait([...watched], true, watched, containers).notRunning : [];
+      if (notRunning.length > 0)
+        resolve(
+          notRunningError(
+            config.composeProjectName,
+            notRunning,
+            startedProfiles(containers ?? []).length > 0,
+          ),
+        );
+      else timer = setTimeout(check, CONTAINER_CHECK_MS);
+    };
+    let timer = setTimeout(check, CONTAINER_CHECK_MS);
+    signal.addEventListener("abort", () => clearTimeout(timer), { once: true });
+  });
 }
 
 /** Readiness probes under way (beginWait). */
@@ -248,6 +287,7 @@ export function beginWait(
   let markDue = () => {};
   const due = options.ahead ? new Promise<void>((resolve) => (markDue = resolve)) : undefined;
   const abandoned = new AbortController();
+  const watching = new AbortController();
   const outcomes = waitForServices(
     services.map((s) => probeFor(s)),
     config,
@@ -261,18 +301,33 @@ export function beginWait(
       onUpdate: (service, state, detail) => progress.update(service, state, state === "ready" ? "" : detail),
     },
   ).finally(() => {
+    watching.abort();
     clearInterval(heartbeat);
     progress.stop();
   });
   // Abandoned, nobody awaits the outcomes: a failure then must not surface as an unhandled rejection.
   outcomes.catch(() => {});
+  // Probing ahead, containers are still being created: watched only once they are due.
+  const stopped = (due ?? Promise.resolve()).then(() => containerStopped(services, config, watching.signal));
   return {
     due: () => {
       progress.show();
       markDue();
     },
-    abandon: () => abandoned.abort(),
-    finished: async () => reportWait(await outcomes, config, options),
+    abandon: () => {
+      watching.abort();
+      abandoned.abort();
+    },
+    finished: async () => {
+      const first = await Promise.race([outcomes, stopped]);
+      if (first instanceof UserError) {
+        abandoned.abort();
+        await outcomes;
+        if (options.json) printJsonError(first);
+        throw first;
+      }
+      reportWait(first, config, options);
+    },
   };
 }
 
