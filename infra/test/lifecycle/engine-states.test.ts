@@ -138,9 +138,14 @@ describe("wait fails at once instead of probing until its deadline", () => {
     try {
       // Nothing listens on the sandbox's postgres port: the probe keeps failing until the container stops.
       const waiting = cli(box, ["wait", "--only", "postgres", "--timeout", "45"]);
-      const listed = () =>
-        box.calls().some((call) => call.includes("ps --all --filter label=com.docker.compose.project"));
-      while (!listed()) await new Promise((resolve) => setTimeout(resolve, 100));
+      // The wait's own container list, then its watcher's first look: the container is stopped after both.
+      const listings = () =>
+        box.calls().filter((call) => call.includes("ps --all --filter label=com.docker.compose.project"))
+          .length;
+      const watching = Date.now() + 30_000;
+      while (listings() < 2 && Date.now() < watching)
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      assert.ok(listings() >= 2, "the wait never looked at the containers again");
       assert.equal((await compose(box, ["stop"])).code, 0);
       const result = await waiting;
       assert.equal(result.code, 1, result.output);

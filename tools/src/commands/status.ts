@@ -45,11 +45,11 @@ export interface ServiceStatus {
   profile: Profile;
   condition: Condition;
   ok: boolean;
-  /** Container state as Compose reports it ("" when there is no container). */
+  /** Container state as the engine reports it ("" when there is no container). */
   state: string;
   /** healthy | unhealthy | starting | "none" (no healthcheck) | "" (no container). */
   health: string;
-  /** Compose's own status text, e.g. "Up 2 minutes (healthy)". */
+  /** The engine's status text, e.g. "Up 2 minutes (healthy)". */
   detail: string;
   url: string;
   user: string | null;
@@ -289,7 +289,7 @@ export async function readStackDrift(
   // Needs only the target: a caller may have asked it beside the container list.
   configHashes: Promise<Map<string, string>> = wantedConfigHashes(target),
 ): Promise<ServiceDrift[]> {
-  // The image references Compose listed: their ids are asked beside the containers' inspect.
+  // The image references the container list gave: their ids are asked beside the containers' inspect.
   const listedRefs = containers.map((c) => c.image);
   const [details, hashes, listedImages] = await Promise.all([
     inspectContainers(containers.map((c) => c.name)),

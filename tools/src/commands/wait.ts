@@ -225,31 +225,43 @@ function stackServices(services: readonly string[], config: Config): Set<string>
 }
 
 /**
- * Resolves with the error to report as soon as a container the wait is for stops running (exited, dead,
- * removed): it would never answer, and its probe would try until the deadline. Never resolves while they
- * all run, nor when the engine cannot be asked (the probes go on); ends with the signal.
+ * Pure: the services seen not running by two checks in a row. One check alone may land while Compose
+ * recreates a container (another terminal's make start): between stop and start it is exited or absent.
+ */
+export function stoppedTwice(previous: readonly NotRunning[], current: readonly NotRunning[]): NotRunning[] {
+  return current.filter((n) => previous.some((p) => p.service === n.service));
+}
+
+/**
+ * Resolves with the error to report once a container the wait is for has stopped running (exited, dead,
+ * removed) before it was ready: it would never answer, and its probe would try until the deadline. Never
+ * resolves while they run, nor when the engine cannot be asked (the probes go on); ends with the signal.
  */
 function containerStopped(
   services: readonly string[],
   config: Config,
   signal: AbortSignal,
+  ready: ReadonlySet<string>,
 ): Promise<UserError> {
-  const watched = stackServices(services, config);
+  const stack = stackServices(services, config);
   return new Promise((resolve) => {
-    if (watched.size === 0) return;
+    if (stack.size === 0 || signal.aborted) return;
+    let previous: NotRunning[] = [];
     const check = async () => {
+      const watched = [...stack].filter((s) => !ready.has(s));
+      if (watched.length === 0) return;
       const containers = await listProjectContainers(config.composeProjectName).catch(() => undefined);
       if (signal.aborted) return;
-      const notRunning = containers ? planWait([...watched], true, watched, containers).notRunning : [];
-      if (notRunning.length > 0)
+      const current = containers ? planWait(watched, true, stack, containers).notRunning : [];
+      const stopped = stoppedTwice(previous, current);
+      if (stopped.length > 0)
         resolve(
-          notRunningError(
-            config.composeProjectName,
-            notRunning,
-            startedProfiles(containers ?? []).length > 0,
-          ),
+          notRunningError(config.composeProjectName, stopped, startedProfiles(containers ?? []).length > 0),
         );
-      else timer = setTimeout(check, CONTAINER_CHECK_MS);
+      else {
+        previous = current;
+        timer = setTimeout(check, CONTAINER_CHECK_MS);
+      }
     };
     let timer = setTimeout(check, CONTAINER_CHECK_MS);
     signal.addEventListener("abort", () => clearTimeout(timer), { once: true });
@@ -288,6 +300,7 @@ export function beginWait(
   const due = options.ahead ? new Promise<void>((resolve) => (markDue = resolve)) : undefined;
   const abandoned = new AbortController();
   const watching = new AbortController();
+  const ready = new Set<string>();
   const outcomes = waitForServices(
     services.map((s) => probeFor(s)),
     config,
@@ -298,7 +311,10 @@ export function beginWait(
       signal: abandoned.signal,
       // One span per service for its whole wait (how long each took to become ready).
       wrap: (service, run) => trace.step(service, "wait", run),
-      onUpdate: (service, state, detail) => progress.update(service, state, state === "ready" ? "" : detail),
+      onUpdate: (service, state, detail) => {
+        if (state === "ready") ready.add(service);
+        progress.update(service, state, state === "ready" ? "" : detail);
+      },
     },
   ).finally(() => {
     watching.abort();
@@ -308,7 +324,9 @@ export function beginWait(
   // Abandoned, nobody awaits the outcomes: a failure then must not surface as an unhandled rejection.
   outcomes.catch(() => {});
   // Probing ahead, containers are still being created: watched only once they are due.
-  const stopped = (due ?? Promise.resolve()).then(() => containerStopped(services, config, watching.signal));
+  const stopped = (due ?? Promise.resolve()).then(() =>
+    containerStopped(services, config, watching.signal, ready),
+  );
   return {
     due: () => {
       progress.show();

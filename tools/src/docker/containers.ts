@@ -68,10 +68,17 @@ export function parsePorts(text: string): ComposeContainer["publishers"] {
     });
 }
 
-/** Pure: the rows of `docker ps --format CONTAINER_LIST_FORMAT`; a row without a Compose service is skipped. */
+/**
+ * Pure: the rows of `docker ps --format CONTAINER_LIST_FORMAT`; a row without a Compose service is skipped.
+ * Throws on a line of another form rather than report an empty stack.
+ */
 export function parseContainerList(text: string): ComposeContainer[] {
   return text.split("\n").flatMap((line): ComposeContainer[] => {
-    const [names = "", service = "", state = "", status = "", image = "", ports = ""] = line.split("\t");
+    if (line.trim() === "") return [];
+    const fields = line.split("\t");
+    if (fields.length !== FIELDS.length)
+      throw new Error(`unexpected line from docker ps: ${line.slice(0, 120)}`);
+    const [names = "", service = "", state = "", status = "", image = "", ports = ""] = fields;
     if (service.trim() === "") return [];
     return [
       {

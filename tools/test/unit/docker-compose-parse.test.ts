@@ -54,6 +54,10 @@ describe("parseContainerList", () => {
     assert.deepEqual(parseContainerList("\n\n"), []);
     assert.deepEqual(parseContainerList("lonely\t\trunning\tUp 1 second\talpine\t"), []);
   });
+
+  it("rejects output of another form instead of reporting an empty stack", () => {
+    assert.throws(() => parseContainerList("NAMES  SERVICE  STATE"), /unexpected line from docker ps/);
+  });
 });
 
 describe("parseStatus", () => {

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { notRunningError, planWait, servedByStack } from "../../src/commands/wait.ts";
+import { notRunningError, planWait, servedByStack, stoppedTwice } from "../../src/commands/wait.ts";
 import { parseConfig } from "../../src/config/env.ts";
 import { SERVICE_NAMES, SERVICES, serviceByName, servicesInProfile } from "../../src/config/services.ts";
 import type { ComposeContainer } from "../../src/docker/containers.ts";
@@ -109,5 +109,14 @@ describe("what wait waits for", () => {
   test("a service served elsewhere is never blocked by the absence of a container", () => {
     const plan = planWait(["postgres", "nats"], true, new Set(["nats"]), [container("nats", "running")]);
     assert.deepEqual(plan, { services: ["postgres", "nats"], notStarted: [], notRunning: [] });
+  });
+});
+
+describe("a container that stops during a wait", () => {
+  const exited = (service: string) => ({ service, state: "exited", exitCode: 1 });
+  test("ends the wait only when two checks in a row see it stopped (Compose may be recreating it)", () => {
+    assert.deepEqual(stoppedTwice([], [exited("postgres")]), []);
+    assert.deepEqual(stoppedTwice([exited("postgres")], []), []);
+    assert.deepEqual(stoppedTwice([exited("postgres"), exited("nats")], [exited("nats")]), [exited("nats")]);
   });
 });
