@@ -62,6 +62,17 @@ function paired(
   return { ms: median(mine), ...(pair ? { pairMs: median(theirs) } : {}) };
 }
 
+/** A `date` that prints nanoseconds (%N): GNU date, or coreutils' gdate where date is BSD's (macOS). */
+function nanosecondDate(): string {
+  for (const candidate of ["date", "gdate"]) {
+    const out = spawnSync(candidate, ["+%N"], { encoding: "utf8" }).stdout?.trim() ?? "";
+    if (/^\d+$/.test(out)) return candidate;
+  }
+  throw new Error(
+    "the benchmark times Compose with GNU date (+%N): install coreutils (macOS: brew install coreutils)",
+  );
+}
+
 /**
  * A `docker` first on PATH that times every `compose … up` it passes on. A cold start's overhead is then its
  * wall time minus that of the `compose up --wait` inside it: the same call, free of the healthchecks'
@@ -75,9 +86,10 @@ function composeUpTimer(): {
   const dir = mkdtempSync(join(tmpdir(), "wpdb-bench-docker-"));
   const log = join(dir, "up.log");
   const real = spawnSync("sh", ["-c", "command -v docker"], { encoding: "utf8" }).stdout.trim();
+  const date = nanosecondDate();
   writeFileSync(
     join(dir, "docker"),
-    `#!/bin/sh\ncase " $* " in *" up "*)\n  started=$(date +%s%N); '${real}' "$@"; rc=$?\n  echo "$started $(date +%s%N)" >>'${log}'; exit $rc ;;\nesac\nexec '${real}' "$@"\n`,
+    `#!/bin/sh\ncase " $* " in *" up "*)\n  started=$(${date} +%s%N); '${real}' "$@"; rc=$?\n  echo "$started $(${date} +%s%N)" >>'${log}'; exit $rc ;;\nesac\nexec '${real}' "$@"\n`,
   );
   chmodSync(join(dir, "docker"), 0o755);
   return {
