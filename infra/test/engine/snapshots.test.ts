@@ -6,7 +6,6 @@
  * each from the state the previous one left.
  */
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { cpSync, existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -189,33 +188,8 @@ describe("engine tier: make snapshot and make restore", engineTier(), () => {
       .filter((v) => v.endsWith("-restore"));
 
   /** Runs make with `args` and sends it `signal` (the whole group, as a terminal does) once `when` is printed. */
-  const interruptedMake = async (
-    args: string[],
-    when: RegExp,
-    signal: NodeJS.Signals = "SIGINT",
-  ): Promise<{ code: number; output: string }> => {
-    const child = spawn("make", ["--no-print-directory", ...args], {
-      cwd: co.dir,
-      env: co.env,
-      detached: true,
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let output = "";
-    let sent = false;
-    const collect = (d: Buffer) => {
-      output += d;
-      if (!sent && when.test(output)) {
-        sent = true;
-        process.kill(-(child.pid as number), signal);
-      }
-    };
-    child.stdout.on("data", collect);
-    child.stderr.on("data", collect);
-    const code = await new Promise<number>((done) =>
-      child.on("close", (exit, signal) => done(exit ?? (signal ? 130 : 1))),
-    );
-    return { code, output };
-  };
+  const interruptedMake = (args: string[], when: RegExp, signal: NodeJS.Signals = "SIGINT") =>
+    co.makeActingWhen(args, when, (group) => process.kill(-group, signal));
 
   it("Ctrl-C during make restore leaves the previous data or the whole snapshot, never a mix", async (t) => {
     const { code, output } = await interruptedMake(["restore", `NAME=${saved}`, "CONFIRM=1"], /unpacked in/);

@@ -5,7 +5,6 @@
  * stand-ins for the rest). Steps run in order: each starts from the state the previous one left.
  */
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { createServer, type Server, type Socket } from "node:net";
 import { tmpdir } from "node:os";
@@ -267,32 +266,16 @@ describe("engine tier: one stack through its states", engineTier(), () => {
 
   it("a container stopped while make wait waits for it: the wait ends with its state, not at its deadline", async () => {
     // GRAFANA_PORT=1 for the wait only: grafana's probe cannot pass, so the wait is still on when it stops.
-    const wait = spawn("make", ["wait", "PROFILE=observability"], {
-      cwd: co.dir,
-      env: { ...co.env, GRAFANA_PORT: "1", STACK_START_TIMEOUT: "90" },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let output = "";
-    const probing = new Promise<void>((resolve) => {
-      const read = (chunk: Buffer) => {
-        output += chunk.toString();
-        if (/grafana.*waiting/.test(stripVTControlCharacters(output))) resolve();
-      };
-      wait.stdout.on("data", read);
-      wait.stderr.on("data", read);
-    });
-    const exited = new Promise<number | null>((resolve) => wait.once("exit", resolve));
-    try {
-      await Promise.race([probing, exited]);
-      docker(["stop", `${co.project}-grafana-1`]);
-      const code = await exited;
-      const shown = stripVTControlCharacters(output);
-      assert.notEqual(code, 0, shown);
-      assert.match(shown, /not running, so never ready: grafana \(exited, code \d+\)/);
-      assert.doesNotMatch(shown, /not ready after/);
-    } finally {
-      wait.kill();
-    }
+    const { code, output } = await co.makeActingWhen(
+      ["wait", "PROFILE=observability"],
+      /grafana.*waiting/,
+      () => docker(["stop", `${co.project}-grafana-1`]),
+      { env: { GRAFANA_PORT: "1", STACK_START_TIMEOUT: "90" } },
+    );
+    const shown = stripVTControlCharacters(output);
+    assert.notEqual(code, 0, shown);
+    assert.match(shown, /not running, so never ready: grafana \(exited, code \d+\)/);
+    assert.doesNotMatch(shown, /not ready after/);
     ok(await co.make(["start"]));
   });
 

@@ -3,7 +3,6 @@
  * of the engine's answers (docker ps, docker inspect) and the Compose file's memory limit. start.ts does the
  * I/O and prints.
  */
-
 import type { MemoryLimit } from "../docker/compose-file.ts";
 import type { ComposeContainer } from "../docker/containers.ts";
 import type { ContainerDetails } from "../docker/inspect.ts";

@@ -9,6 +9,7 @@ import { spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { stripVTControlCharacters } from "node:util";
 import { readEnvFile } from "../../../../tools/src/config/env.ts";
 import { endpointVariables } from "../../../e2e/lib/plan.ts";
 import { isPortFree, planPorts } from "../../../e2e/lib/ports.ts";
@@ -48,6 +49,16 @@ export interface Checkout {
     args: readonly string[],
     options?: { env?: NodeJS.ProcessEnv; timeoutMs?: number },
   ): Promise<RunResult>;
+  /**
+   * Runs make with `args` in a process group of its own and calls `act` with the group's id once the output
+   * (colour codes aside) matches `when`, once: the moment to press Ctrl-C, or to change the engine under it.
+   */
+  makeActingWhen(
+    args: readonly string[],
+    when: RegExp,
+    act: (group: number) => void,
+    options?: { env?: NodeJS.ProcessEnv },
+  ): Promise<{ code: number; output: string }>;
   /** `docker compose` on this checkout's project (both profiles). */
   compose(args: readonly string[]): Promise<RunResult>;
   /** The checkout's `.env` as the tools read it, plus the endpoint URLs on its ports (for the e2e markers). */
@@ -145,6 +156,28 @@ export async function makeCheckout(
         env: { ...env, ...options.env },
         timeoutMs: options.timeoutMs ?? 240_000,
       }),
+    makeActingWhen: (args, when, act, options = {}) => {
+      const child = spawn("make", ["--no-print-directory", ...args], {
+        cwd: dir,
+        env: { ...env, ...options.env },
+        detached: true,
+        stdio: ["ignore", "pipe", "pipe"],
+      });
+      let output = "";
+      let acted = false;
+      const collect = (d: Buffer) => {
+        output += d;
+        if (!acted && when.test(stripVTControlCharacters(output))) {
+          acted = true;
+          act(child.pid as number);
+        }
+      };
+      child.stdout.on("data", collect);
+      child.stderr.on("data", collect);
+      return new Promise((done) =>
+        child.on("close", (exit, signal) => done({ code: exit ?? (signal ? 130 : 1), output })),
+      );
+    },
     compose: (args) =>
       runDetached("docker", [...composeBase, ...args], { cwd: dir, env, timeoutMs: 240_000 }),
     destroy: async () => {
